@@ -1,0 +1,74 @@
+# User commands: make setup | demo | test | lint   (see README.md)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+STAMP       := $(VENV)/.installed
+COLLECTION  := .collections/ansible_collections/langchain/langsmith_aws
+SANITY_ROOT := .cache/sanity/ansible_collections/langchain/langsmith_aws
+PLAYBOOKS   := $(wildcard playbooks/*.yml)
+PYTEST_ARGS ?=
+
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup demo test lint unit integration molecule sanity syntax lock clean
+
+help:
+	@echo "make setup   create .venv (Python >= 3.12, pinned dependencies)"
+	@echo "make demo    deploy site.yml to a local AWS emulator (moto) and print the summary"
+	@echo "make test    lint + unit + integration (emulator) + molecule"
+	@echo "make lint    ansible-lint (production), ruff, syntax-check, ansible-test sanity"
+
+setup: $(STAMP) $(COLLECTION)
+
+$(STAMP): requirements.txt requirements-test.txt constraints.txt tools/find-python.sh
+	@py=$$(tools/find-python.sh) || exit 1; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then rm -rf $(VENV); fi; \
+	[ -x $(PY) ] || { echo "setup: creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.2"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints.txt
+	@touch $(STAMP)
+
+$(COLLECTION):
+	@mkdir -p $(dir $(COLLECTION))
+	@ln -sfn ../../.. $(COLLECTION)
+
+demo: setup
+	$(PY) tools/emulator.py run -- $(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
+
+test: lint unit integration molecule
+
+lint: setup syntax sanity
+	$(BIN)/ruff check plugins tests tools
+	$(BIN)/ruff format --check plugins tests tools
+	$(BIN)/ansible-lint --profile production
+
+syntax: setup
+	@for pb in $(PLAYBOOKS); do \
+	  $(BIN)/ansible-playbook --syntax-check -i inventories/local $$pb >/dev/null || exit 1; \
+	  $(BIN)/ansible-playbook --syntax-check -i inventories/example $$pb >/dev/null || exit 1; \
+	done; echo "syntax-check: $(words $(PLAYBOOKS)) playbooks OK"
+
+sanity: setup
+	$(PY) tools/sanity.py $(SANITY_ROOT)
+
+unit: setup
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+molecule: setup
+	$(BIN)/molecule test --all
+
+lock:
+	rm -rf .cache/lock && $$(tools/find-python.sh) -m venv .cache/lock
+	.cache/lock/bin/pip install --quiet "pip==25.2" && .cache/lock/bin/pip install --quiet -r requirements-test.txt
+	{ echo "# Full transitive pins for requirements*.txt (regenerate with 'make lock')."; \
+	  .cache/lock/bin/pip freeze --all | grep -vE '^(pip|setuptools|wheel)=='; } > constraints.txt
+
+clean:
+	rm -rf $(VENV) .collections .cache .emulator .pytest_cache .ruff_cache

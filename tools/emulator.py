@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Local AWS emulator harness: start, reset, stop a moto server on 127.0.0.1.
+
+One small tool used by ``make demo``, the pytest fixtures and the molecule
+scenarios. It only ever binds and talks to loopback, keeps its state (pid, port)
+in a state directory, and stops only the process it started itself.
+
+Commands::
+
+    emulator.py start  [--state-dir DIR]     # prints the endpoint URL
+    emulator.py env    [--state-dir DIR]     # prints shell exports for the endpoint
+    emulator.py reset  [--state-dir DIR]     # clears every resource (POST /moto-api/reset)
+    emulator.py stop   [--state-dir DIR]
+    emulator.py status [--state-dir DIR]
+    emulator.py run    [--state-dir DIR] -- CMD ...
+
+``run`` starts an emulator, runs CMD with the endpoint in its environment and
+stops the emulator again, whatever CMD returns. If ``AWS_ENDPOINT_URL`` is already
+set it starts and stops nothing and runs CMD against that endpoint (which must be
+a loopback address), so the resulting state can be inspected afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".emulator"
+READY_TIMEOUT = 60.0
+
+# Dummy credentials: the emulator accepts anything, and using obviously fake
+# keys means a misdirected request could never authenticate against real AWS.
+EMULATOR_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class EmulatorError(RuntimeError):
+    """A harness failure with a message meant for the operator."""
+
+
+@dataclass
+class EmulatorState:
+    pid: int
+    port: int
+    endpoint: str
+    log: str
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at a loopback address (and nothing else)."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_loopback(url: str) -> str:
+    if not is_loopback_url(url):
+        raise EmulatorError(
+            f"refusing to use emulator endpoint {url!r}: only loopback addresses "
+            "(127.0.0.1, ::1, localhost) are allowed"
+        )
+    return url
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def _state_file(state_dir: Path) -> Path:
+    return state_dir / "emulator.json"
+
+
+def load_state(state_dir: Path) -> EmulatorState | None:
+    path = _state_file(state_dir)
+    if not path.exists():
+        return None
+    return EmulatorState(**json.loads(path.read_text()))
+
+
+def _process_is_ours(state: EmulatorState) -> bool:
+    """The pid still runs *our* moto server (guards against pid reuse)."""
+    cmdline = Path(f"/proc/{state.pid}/cmdline")
+    try:
+        args = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        try:
+            os.kill(state.pid, 0)
+        except OSError:
+            return False
+        # No /proc (e.g. macOS): trust the pid only while the port answers.
+        return _ping(state.endpoint)
+    joined = b" ".join(args)
+    return b"moto.server" in joined and str(state.port).encode() in joined
+
+
+def _ping(endpoint: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_ready(endpoint: str, proc: subprocess.Popen | None = None, timeout: float = READY_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise EmulatorError(f"moto server exited with code {proc.returncode} before it was ready")
+        if _ping(endpoint, timeout=1.0):
+            return
+        time.sleep(0.2)
+    raise EmulatorError(f"moto server at {endpoint} was not ready after {timeout:.0f}s")
+
+
+def start(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState:
+    """Start a moto server on a free loopback port, or return the running one."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    existing = load_state(state_dir)
+    if existing is not None:
+        if _process_is_ours(existing) and _ping(existing.endpoint):
+            return existing
+        _state_file(state_dir).unlink(missing_ok=True)
+
+    port = free_port()
+    endpoint = f"http://{LOOPBACK}:{port}"
+    log_path = state_dir / "moto.log"
+    env = dict(os.environ)
+    env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    env.pop("AWS_ENDPOINT_URL", None)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+    try:
+        wait_ready(endpoint, proc)
+    except EmulatorError:
+        proc.kill()
+        proc.wait()
+        raise
+    state = EmulatorState(pid=proc.pid, port=port, endpoint=endpoint, log=str(log_path))
+    _state_file(state_dir).write_text(json.dumps(asdict(state)))
+    return state
+
+
+def reset(state_dir: Path = DEFAULT_STATE_DIR, endpoint: str | None = None) -> None:
+    """Clear every resource in the emulator."""
+    if endpoint is None:
+        state = load_state(state_dir)
+        if state is None:
+            raise EmulatorError(f"no emulator recorded in {state_dir}")
+        endpoint = state.endpoint
+    require_loopback(endpoint)
+    req = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
+        if resp.status != 200:
+            raise EmulatorError(f"reset of {endpoint} answered HTTP {resp.status}")
+
+
+def stop(state_dir: Path = DEFAULT_STATE_DIR) -> bool:
+    """Stop the emulator this harness started in ``state_dir``. True if one was stopped."""
+    state = load_state(state_dir)
+    if state is None:
+        return False
+    stopped = False
+    if _process_is_ours(state):
+        os.killpg(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _process_is_ours(state):
+            time.sleep(0.1)
+        if _process_is_ours(state):
+            os.killpg(state.pid, signal.SIGKILL)
+        stopped = True
+    _state_file(state_dir).unlink(missing_ok=True)
+    return stopped
+
+
+def environment(endpoint: str, region: str | None = None) -> dict[str, str]:
+    env = {"AWS_ENDPOINT_URL": require_loopback(endpoint), **EMULATOR_ENV}
+    if region:
+        env["AWS_DEFAULT_REGION"] = region
+        env["AWS_REGION"] = region
+    return env
+
+
+def run(cmd: list[str], state_dir: Path = DEFAULT_STATE_DIR) -> int:
+    """Run ``cmd`` against an emulator (started here unless AWS_ENDPOINT_URL is set)."""
+    given = os.environ.get("AWS_ENDPOINT_URL")
+    if given:
+        require_loopback(given)
+        print(f"emulator: using AWS_ENDPOINT_URL={given} (not started here, left running)", file=sys.stderr)
+        env = {**os.environ, **environment(given)}
+        return subprocess.call(cmd, env=env)  # noqa: S603
+    state = start(state_dir)
+    print(f"emulator: started moto server at {state.endpoint} (pid {state.pid})", file=sys.stderr)
+    try:
+        env = {**os.environ, **environment(state.endpoint)}
+        return subprocess.call(cmd, env=env)  # noqa: S603
+    finally:
+        stop(state_dir)
+        print("emulator: stopped", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop", "reset", "status", "env", "run"])
+    parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("EMULATOR_STATE_DIR", DEFAULT_STATE_DIR)))
+    parser.add_argument("cmd", nargs=argparse.REMAINDER, help="command for 'run' (after --)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "start":
+            print(start(args.state_dir).endpoint)
+        elif args.command == "stop":
+            print("stopped" if stop(args.state_dir) else "not running")
+        elif args.command == "reset":
+            reset(args.state_dir)
+        elif args.command == "status":
+            state = load_state(args.state_dir)
+            if state is None or not _process_is_ours(state):
+                print("not running")
+                return 1
+            print(f"running at {state.endpoint} (pid {state.pid})")
+        elif args.command == "env":
+            state = load_state(args.state_dir)
+            if state is None:
+                raise EmulatorError(f"no emulator recorded in {args.state_dir}; run 'start' first")
+            for key, value in environment(state.endpoint).items():
+                print(f"export {key}={value}")
+        elif args.command == "run":
+            cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+            if not cmd:
+                parser.error("run needs a command after --")
+            return run(cmd, args.state_dir)
+    except EmulatorError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
