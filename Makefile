@@ -25,7 +25,7 @@ help:
 setup: $(STAMP) $(COLLECTION)
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt tools/find-python.sh
-	@py=$$(tools/find-python.sh) || exit 1; \
+	@py=$$(sh tools/find-python.sh) || exit 1; \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then rm -rf $(VENV); fi; \
 	[ -x $(PY) ] || { echo "setup: creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.2"
@@ -65,7 +65,7 @@ molecule: setup
 	$(BIN)/molecule test --all
 
 lock:
-	rm -rf .cache/lock && $$(tools/find-python.sh) -m venv .cache/lock
+	rm -rf .cache/lock && $$(sh tools/find-python.sh) -m venv .cache/lock
 	.cache/lock/bin/pip install --quiet "pip==25.2" && .cache/lock/bin/pip install --quiet -r requirements-test.txt
 	{ echo "# Full transitive pins for requirements*.txt (regenerate with 'make lock')."; \
 	  .cache/lock/bin/pip freeze --all | grep -vE '^(pip|setuptools|wheel)=='; } > constraints.txt

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Local AWS emulator harness: start, reset, stop a moto server on 127.0.0.1.
 
 One small tool used by ``make demo``, the pytest fixtures and the molecule
@@ -151,7 +150,7 @@ def start(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState:
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     env.pop("AWS_ENDPOINT_URL", None)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -179,7 +178,7 @@ def reset(state_dir: Path = DEFAULT_STATE_DIR, endpoint: str | None = None) -> N
         endpoint = state.endpoint
     require_loopback(endpoint)
     req = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(req, timeout=30) as resp:
         if resp.status != 200:
             raise EmulatorError(f"reset of {endpoint} answered HTTP {resp.status}")
 
@@ -217,12 +216,12 @@ def run(cmd: list[str], state_dir: Path = DEFAULT_STATE_DIR) -> int:
         require_loopback(given)
         print(f"emulator: using AWS_ENDPOINT_URL={given} (not started here, left running)", file=sys.stderr)
         env = {**os.environ, **environment(given)}
-        return subprocess.call(cmd, env=env)  # noqa: S603
+        return subprocess.call(cmd, env=env)
     state = start(state_dir)
     print(f"emulator: started moto server at {state.endpoint} (pid {state.pid})", file=sys.stderr)
     try:
         env = {**os.environ, **environment(state.endpoint)}
-        return subprocess.call(cmd, env=env)  # noqa: S603
+        return subprocess.call(cmd, env=env)
     finally:
         stop(state_dir)
         print("emulator: stopped", file=sys.stderr)

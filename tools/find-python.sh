@@ -1,4 +1,3 @@
-#!/usr/bin/env sh
 # Print the path of a Python >= 3.12 found on this machine (ansible-core 2.21 needs it).
 # Order: $PYTHON, python3.12/3.13/3.14/python3 on PATH, then pyenv and common install
 # locations. A pyenv shim that refuses to run simply fails the version check and is skipped.

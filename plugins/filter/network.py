@@ -58,7 +58,7 @@ def network_plan(vpc_cidr, az_count, private_cidrs=None, public_cidrs=None):
     try:
         vpc = _network(vpc_cidr, "network_vpc_cidr")
     except ValueError as exc:
-        return {"private": [], "public": [], "problems": problems + [str(exc)]}
+        return {"private": [], "public": [], "problems": [*problems, str(exc)]}
     if vpc.version != 4:
         problems.append(f"network_vpc_cidr={vpc_cidr} is not IPv4: use an IPv4 /16 such as 10.0.0.0/16.")
     elif vpc.prefixlen > 16:
@@ -87,7 +87,10 @@ def network_plan(vpc_cidr, az_count, private_cidrs=None, public_cidrs=None):
     }
 
     parsed = []
-    for var, cidrs in (("network_private_subnet_cidrs", plan["private"]), ("network_public_subnet_cidrs", plan["public"])):
+    for var, cidrs in (
+        ("network_private_subnet_cidrs", plan["private"]),
+        ("network_public_subnet_cidrs", plan["public"]),
+    ):
         if len(cidrs) != az_count:
             problems.append(f"{var} has {len(cidrs)} entries for {az_count} AZs: give exactly one CIDR per AZ.")
         for cidr in cidrs:
@@ -144,7 +147,13 @@ def network_subnets(plan, azs, name_prefix, cluster_name):
 def _default_target(route_table):
     for route in route_table.get("routes", []):
         if route.get("destination_cidr_block") == "0.0.0.0/0" and route.get("state", "active") == "active":
-            for key in ("nat_gateway_id", "transit_gateway_id", "gateway_id", "network_interface_id", "vpc_peering_connection_id"):
+            for key in (
+                "nat_gateway_id",
+                "transit_gateway_id",
+                "gateway_id",
+                "network_interface_id",
+                "vpc_peering_connection_id",
+            ):
                 if route.get(key):
                     return route[key]
     return ""
@@ -182,9 +191,7 @@ def without_tag(resources, key, value=None):
     Tag keys such as ``kubernetes.io/role/elb`` contain dots, which Jinja's attribute paths
     would split; this filter looks the key up as one string.
     """
-    return [
-        r for r in resources if key not in (r.get("tags") or {}) or (value is not None and r["tags"][key] != value)
-    ]
+    return [r for r in resources if key not in (r.get("tags") or {}) or (value is not None and r["tags"][key] != value)]
 
 
 class FilterModule:
