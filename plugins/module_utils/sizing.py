@@ -12,7 +12,8 @@ One implementation of the formulas in the EKS-optimized AMI bootstrap (AL2 and A
 * the kubelet's memory capacity is below the nominal instance memory; modelled as a VM
   memory overhead percentage (Karpenter's default is 7.5 %), configurable
 
-Inputs are EC2 ``DescribeInstanceTypes`` entries (boto3 shape, CamelCase keys).
+Inputs are EC2 ``DescribeInstanceTypes`` entries, either the boto3 shape (CamelCase keys) or
+the snake_case shape ``amazon.aws.ec2_instance_type_info`` returns.
 """
 
 from __future__ import annotations
@@ -84,10 +85,21 @@ def kube_reserved_cpu_millicores(vcpus: int) -> float:
     return reserved
 
 
+def _pick(data: dict, *path: str):
+    """``data[path]`` where each step is ``"CamelKey|snake_key"`` (either shape of DescribeInstanceTypes)."""
+    for step in path:
+        if data is None:
+            return None
+        camel, snake = step.split("|")
+        data = data.get(camel, data.get(snake))
+    return data
+
+
 def max_pods(instance_type: dict) -> int:
     """maxPods without prefix delegation: ENIs x (IPv4 per ENI - 1) + 2."""
-    net = instance_type["NetworkInfo"]
-    return net["MaximumNetworkInterfaces"] * (net["Ipv4AddressesPerInterface"] - 1) + 2
+    enis = _pick(instance_type, "NetworkInfo|network_info", "MaximumNetworkInterfaces|maximum_network_interfaces")
+    ips = _pick(instance_type, "NetworkInfo|network_info", "Ipv4AddressesPerInterface|ipv4_addresses_per_interface")
+    return enis * (ips - 1) + 2
 
 
 def kube_reserved_memory_mib(pods: int) -> float:
@@ -102,16 +114,16 @@ def node_allocatable(
     Returns a dict with the instance facts and the allocatable figures, CPU in cores and memory
     in MiB and GiB (two decimals), plus the EBS limits of the instance.
     """
-    vcpus = instance_type["VCpuInfo"]["DefaultVCpus"]
-    memory_mib = instance_type["MemoryInfo"]["SizeInMiB"]
+    vcpus = _pick(instance_type, "VCpuInfo|v_cpu_info", "DefaultVCpus|default_v_cpus")
+    memory_mib = _pick(instance_type, "MemoryInfo|memory_info", "SizeInMiB|size_in_mi_b")
     pods = max_pods(instance_type)
     cpu_reserved_m = kube_reserved_cpu_millicores(vcpus)
     capacity_mib = memory_mib * (1 - vm_memory_overhead_percent / 100)
     memory_reserved_mib = kube_reserved_memory_mib(pods) + EVICTION_HARD_MIB
     allocatable_mib = capacity_mib - memory_reserved_mib
-    ebs = (instance_type.get("EbsInfo") or {}).get("EbsOptimizedInfo") or {}
+    ebs = _pick(instance_type, "EbsInfo|ebs_info", "EbsOptimizedInfo|ebs_optimized_info") or {}
     return {
-        "instance_type": instance_type["InstanceType"],
+        "instance_type": _pick(instance_type, "InstanceType|instance_type"),
         "vcpus": vcpus,
         "memory_mib": memory_mib,
         "max_pods": pods,
@@ -122,10 +134,10 @@ def node_allocatable(
         "allocatable_cpu": round(vcpus - cpu_reserved_m / 1000, 3),
         "allocatable_memory_mib": round(allocatable_mib, 1),
         "allocatable_memory_gib": round(allocatable_mib / MIB_PER_GIB, 2),
-        "ebs_baseline_throughput_mbps": ebs.get("BaselineThroughputInMBps"),
-        "ebs_maximum_throughput_mbps": ebs.get("MaximumThroughputInMBps"),
-        "ebs_baseline_iops": ebs.get("BaselineIops"),
-        "ebs_maximum_iops": ebs.get("MaximumIops"),
+        "ebs_baseline_throughput_mbps": _pick(ebs, "BaselineThroughputInMBps|baseline_throughput_in_m_bps"),
+        "ebs_maximum_throughput_mbps": _pick(ebs, "MaximumThroughputInMBps|maximum_throughput_in_m_bps"),
+        "ebs_baseline_iops": _pick(ebs, "BaselineIops|baseline_iops"),
+        "ebs_maximum_iops": _pick(ebs, "MaximumIops|maximum_iops"),
     }
 
 

@@ -74,3 +74,12 @@ def test_describe_instance_types_against_the_emulator(aws):
     node = sizing.node_allocatable(found["m6i.2xlarge"])
     assert node["vcpus"] == 8
     assert node["max_pods"] == 58
+
+
+def test_snake_case_shape_from_ec2_instance_type_info_gives_the_same_answer():
+    from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+    camel = _instance("m6i.2xlarge", 8, 32768, 4, 15)
+    snake = camel_dict_to_snake_dict(camel)
+    assert "size_in_mi_b" in snake["memory_info"]
+    assert sizing.node_allocatable(snake) == sizing.node_allocatable(camel)
