@@ -37,7 +37,7 @@ $(COLLECTION):
 	@ln -sfn ../../.. $(COLLECTION)
 
 demo: setup
-	$(PY) tools/emulator.py run -- $(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
+	$(PY) tools/emulator.py run -- sh -c '$(PY) tools/demo_seed.py && $(BIN)/ansible-playbook playbooks/site.yml -i inventories/local'
 
 test: lint unit integration molecule
 
