@@ -87,10 +87,28 @@ def copy_tree(dest: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "sanity snapshot"], cwd=dest, check=True)
 
 
+def link_dependencies(dest: Path) -> None:
+    """Make the collections this one depends on (amazon.aws, community.aws, ...) visible to ansible-test.
+
+    ansible-test only looks for collections next to the one under test, in the same
+    ``ansible_collections`` directory; link every namespace the virtualenv's ``ansible`` package
+    ships there, so modules extending ``amazon.aws`` doc fragments and module_utils load.
+    """
+    import ansible_collections  # noqa: PLC0415  (the ansible package's bundled collections)
+
+    root = dest.parents[1]
+    for bundled in ansible_collections.__path__:
+        for namespace in Path(bundled).iterdir():
+            target = root / namespace.name
+            if namespace.is_dir() and not namespace.name.startswith(("_", ".")) and not target.exists():
+                target.symlink_to(namespace)
+
+
 def main(argv: list[str]) -> int:
     dest = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else DEFAULT_DEST
     extra = argv[1:] if argv and not argv[0].startswith("-") else argv
     copy_tree(dest)
+    link_dependencies(dest)
     write_pip_standin(pip_version())
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)

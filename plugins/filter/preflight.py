@@ -503,6 +503,164 @@ def preflight_inventory_rules(inputs):
     return rows
 
 
+# ----------------------------------------------------------------------------- identity
+ENABLED_REGION = ("opt-in-not-required", "opted-in")
+
+
+def preflight_identity_rows(caller, regions, azs, settings):
+    """Rows for the caller, root use, the account alias, region consistency, the region and its AZs.
+
+    ``caller``: ``amazon.aws.aws_caller_info`` result; ``regions``: ``amazon.aws.aws_region_info``
+    result; ``azs``: ``amazon.aws.aws_az_info`` result (each possibly failed or skipped);
+    ``settings``: ``{region, env_regions, sandbox_pattern, usable_azs}``.
+    """
+    region = settings.get("region")
+    rows = []
+    if "account" not in (caller or {}):
+        rows.append(
+            row(
+                "identity.caller",
+                "identity",
+                "credentials",
+                "fail",
+                f"sts:GetCallerIdentity failed: {(caller or {}).get('msg') or 'no answer'}",
+                "configure AWS credentials for the deploy role (AWS_PROFILE, aws sso login, or an instance role) "
+                "and check that aws sts get-caller-identity works",
+            )
+        )
+    else:
+        arn = caller.get("arn", "")
+        rows.append(row("identity.caller", "identity", "credentials", "pass", f"{arn} (account {caller['account']})"))
+        if re.match(r"^arn:aws[a-z-]*:iam::\d{12}:root$", arn):
+            rows.append(
+                row(
+                    "identity.root",
+                    "identity",
+                    "not the root user",
+                    "warn",
+                    "the playbooks run as the account root user",
+                    "create a deploy role with docs/iam/deploy-policy-*.json and use it instead of root credentials",
+                )
+            )
+        alias = caller.get("account_alias")
+        pattern = settings.get("sandbox_pattern") or ""
+        if alias and pattern and re.search(pattern, alias):
+            rows.append(
+                row(
+                    "identity.sandbox",
+                    "identity",
+                    "account alias",
+                    "warn",
+                    f"account alias {alias} looks like a sandbox: sandbox accounts often carry service control "
+                    "policies that block IAM roles, EKS or regions",
+                    "confirm with your cloud team that no SCP blocks the services in docs/PREFLIGHT.md; the "
+                    "permission simulation reports SCP denials when it is allowed to run",
+                )
+            )
+        else:
+            detail = (
+                f"alias {alias}"
+                if alias
+                else ("no alias" if alias is not None else "alias unknown (iam:ListAccountAliases denied)")
+            )
+            rows.append(row("identity.sandbox", "identity", "account alias", "pass", detail))
+
+    others = sorted({r for r in settings.get("env_regions") or [] if r and r != region})
+    if others:
+        rows.append(
+            row(
+                "identity.region_consistency",
+                "identity",
+                "region consistency",
+                "warn",
+                f"the playbooks deploy to langsmith_region={region} but this shell has AWS_REGION/AWS_DEFAULT_REGION="
+                + ",".join(others),
+                f"export AWS_REGION={region} AWS_DEFAULT_REGION={region} so aws, kubectl and helm in this shell "
+                "look at the same region",
+            )
+        )
+    else:
+        rows.append(
+            row(
+                "identity.region_consistency",
+                "identity",
+                "region consistency",
+                "pass",
+                f"every AWS call uses langsmith_region={region}",
+            )
+        )
+
+    check = f"region {region}"
+    entry = next((r for r in (regions or {}).get("regions") or [] if r.get("region_name") == region), None)
+    if "account" not in (caller or {}):
+        rows.append(row("identity.region", "identity", check, "skip", "cannot check without credentials"))
+        return rows
+    if entry and entry.get("opt_in_status") in ENABLED_REGION:
+        rows.append(row("identity.region", "identity", check, "pass", f"enabled ({entry.get('opt_in_status')})"))
+    elif entry:
+        rows.append(
+            row(
+                "identity.region",
+                "identity",
+                check,
+                "fail",
+                f"{region} is an opt-in region that is not enabled for this account ({entry.get('opt_in_status')})",
+                f"enable {region} in the console (Account > AWS Regions) or pick another langsmith_region",
+            )
+        )
+        return rows
+    else:
+        error = (regions or {}).get("msg")
+        rows.append(
+            row(
+                "identity.region",
+                "identity",
+                check,
+                "fail",
+                f"ec2:DescribeRegions failed in {region}: {error}"
+                if error
+                else f"{region} is not a region of this account",
+                "set langsmith_region to a region listed by aws ec2 describe-regions",
+            )
+        )
+        return rows
+
+    usable = list(settings.get("usable_azs") or [])
+    if (azs or {}).get("msg"):
+        rows.append(
+            row(
+                "identity.availability_zones",
+                "identity",
+                "availability zones",
+                "fail",
+                f"ec2:DescribeAvailabilityZones failed: {azs['msg']}",
+                "grant ec2:DescribeAvailabilityZones (docs/iam/deploy-policy-preflight.json)",
+            )
+        )
+    elif len(usable) < 2:
+        rows.append(
+            row(
+                "identity.availability_zones",
+                "identity",
+                "availability zones",
+                "fail",
+                f"{len(usable)} availability zone(s) usable for EKS in {region} ({', '.join(usable) or 'none'})",
+                "EKS and the ALB need two availability zones: choose another langsmith_region",
+            )
+        )
+    else:
+        rows.append(
+            row(
+                "identity.availability_zones",
+                "identity",
+                "availability zones",
+                "pass",
+                f"{len(usable)} usable for EKS ({', '.join(usable)})",
+            )
+        )
+    return rows
+
+
 # ----------------------------------------------------------------------------- capacity
 def preflight_capacity_rows(instance_facts, general, minimum):
     """The general node group's allocatable capacity at its minimum size vs the floor (16 vCPU / 64 GiB)."""
@@ -1077,6 +1235,7 @@ class FilterModule:
     def filters(self):
         return {
             "preflight_inventory_rules": preflight_inventory_rules,
+            "preflight_identity_rows": preflight_identity_rows,
             "preflight_capacity_rows": preflight_capacity_rows,
             "preflight_quota_rows": preflight_quota_rows,
             "preflight_permission_rows": preflight_permission_rows,

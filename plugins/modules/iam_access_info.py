@@ -20,7 +20,7 @@ description:
   - Read-only. AWS errors are returned as results, never raised, except when the caller identity
     cannot be determined at all.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   statements:
     description:

@@ -22,7 +22,7 @@ description:
     instead of failing the module, so a caller with partial permissions still gets every answer
     it is allowed to read.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   quotas:
     description:
@@ -58,8 +58,8 @@ options:
           - eks_clusters
   owned_tags:
     description:
-      - Tags that mark one deployment's resources (for example C({"langsmith:env": "prod"})).
-        Usage carrying all of them is also reported as RV(quotas[].usage_owned).
+      - Tags that mark one deployment's resources, for example C(langsmith:env=prod). Usage
+        carrying all of them is also reported as RV(quotas[].usage_owned).
       - NAT gateways count as owned when they sit in an owned VPC.
     type: dict
     default: {}

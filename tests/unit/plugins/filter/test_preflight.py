@@ -16,6 +16,7 @@ from ansible_collections.langchain.langsmith_aws.plugins.filter.preflight import
     preflight_capacity_rows,
     preflight_dns_tls_rows,
     preflight_failures,
+    preflight_identity_rows,
     preflight_inventory_rules,
     preflight_permission_rows,
     preflight_quota_rows,
@@ -280,6 +281,87 @@ def test_private_exposure_with_internal_scheme_and_private_endpoint_passes():
     inputs["alb_schemes"]["release_alb_scheme"] = "internal"
     rows = preflight_inventory_rules(inputs)
     assert [r for r in rows if r["status"] == "fail"] == []
+
+
+# ----------------------------------------------------------------------------- identity
+CALLER = {"account": "123456789012", "arn": "arn:aws:iam::123456789012:user/deployer", "account_alias": ""}
+REGIONS = {"regions": [{"region_name": "us-east-1", "opt_in_status": "opt-in-not-required"}]}
+AZS = {"availability_zones": []}
+
+
+def identity(caller=None, regions=None, azs=None, **settings):
+    base = {
+        "region": "us-east-1",
+        "env_regions": ["", ""],
+        "sandbox_pattern": r"(?i)sandbox",
+        "usable_azs": ["us-east-1a", "us-east-1b"],
+    }
+    return by_id(
+        preflight_identity_rows(
+            CALLER if caller is None else caller,
+            REGIONS if regions is None else regions,
+            azs or AZS,
+            {**base, **settings},
+        )
+    )
+
+
+def test_identity_all_good():
+    rows = identity()
+    assert {r["status"] for r in rows.values()} == {"pass"}
+    assert rows["identity.sandbox"]["detail"] == "no alias"
+    assert rows["identity.availability_zones"]["detail"] == "2 usable for EKS (us-east-1a, us-east-1b)"
+
+
+def test_identity_without_credentials_fails_and_skips_the_rest():
+    rows = identity(caller={"msg": "Unable to locate credentials"})
+    assert rows["identity.caller"]["status"] == "fail"
+    assert "Unable to locate credentials" in rows["identity.caller"]["detail"]
+    assert "aws sts get-caller-identity" in rows["identity.caller"]["fix"]
+    assert rows["identity.region"]["status"] == "skip"
+
+
+def test_identity_root_sandbox_and_unknown_alias():
+    root = identity(caller={**CALLER, "arn": "arn:aws:iam::123456789012:root", "account_alias": "acme-sandbox"})
+    assert root["identity.root"]["status"] == "warn"
+    assert "acme-sandbox looks like a sandbox" in root["identity.sandbox"]["detail"]
+    denied = identity(caller={k: v for k, v in CALLER.items() if k != "account_alias"})
+    assert "iam:ListAccountAliases denied" in denied["identity.sandbox"]["detail"]
+
+
+def test_identity_region_mismatch_in_the_shell_warns():
+    rows = identity(env_regions=["eu-west-1", "us-east-1"])
+    assert rows["identity.region_consistency"]["status"] == "warn"
+    assert "AWS_REGION/AWS_DEFAULT_REGION=eu-west-1" in rows["identity.region_consistency"]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("regions", "detail", "fix"),
+    [
+        (
+            {"regions": [{"region_name": "us-east-1", "opt_in_status": "not-opted-in"}]},
+            "opt-in region that is not enabled",
+            "enable us-east-1",
+        ),
+        ({"regions": []}, "us-east-1 is not a region of this account", "aws ec2 describe-regions"),
+        (
+            {"msg": "Could not connect to the endpoint URL"},
+            "ec2:DescribeRegions failed in us-east-1: Could not connect",
+            "aws ec2 describe-regions",
+        ),
+    ],
+)
+def test_identity_unusable_region(regions, detail, fix):
+    rows = identity(regions=regions)
+    assert rows["identity.region"]["status"] == "fail"
+    assert detail in rows["identity.region"]["detail"]
+    assert fix in rows["identity.region"]["fix"]
+    assert "identity.availability_zones" not in rows
+
+
+def test_identity_needs_two_usable_azs():
+    rows = identity(usable_azs=["us-east-1a"])
+    assert rows["identity.availability_zones"]["status"] == "fail"
 
 
 # ----------------------------------------------------------------------------- capacity

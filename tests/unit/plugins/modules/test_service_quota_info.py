@@ -261,7 +261,7 @@ def test_instance_vcpus_rds_and_eks_usage_against_the_emulator(emu):
 
 
 def test_instance_type_facts_use_the_shared_allocatable_math(emu):
-    _, clients = emu
+    clients = emu[1]
     facts = sq.instance_type_facts(clients, ["m6i.2xlarge", "nope.large"], 7.5)
     assert facts["m6i.2xlarge"]["vcpus"] == 8
     assert facts["m6i.2xlarge"]["allocatable_cpu"] == 7.91
