@@ -29,6 +29,10 @@ def row(rid, area, check, status, detail, fix="", **extra):  # noqa: PLR0917 (a 
     return {"id": rid, "area": area, "check": check, "status": status, "detail": detail, "fix": fix, **extra}
 
 
+def _version_key(version):
+    return tuple(int(p) if p.isdigit() else 0 for p in str(version).split("."))
+
+
 def _major(version) -> int | None:
     match = re.match(r"^\s*(\d+)", str(version if version is not None else ""))
     return int(match.group(1)) if match else None
@@ -288,7 +292,7 @@ def _rule_admin_principals(i):
 def _rule_eks_version(i):
     eks = i.get("eks") or {}
     version = str(eks.get("kubernetes_version") or "")
-    supported = [str(v) for v in eks.get("supported_versions") or []]
+    supported = sorted((str(v) for v in eks.get("supported_versions") or []), key=_version_key)
     check = "eks_kubernetes_version"
     if version in supported:
         return row(

@@ -132,9 +132,10 @@ def test_ready_account_passes_and_nothing_changes(aws, playbook, tmp_path):
     assert row(rows, "quotas", "VPCs per Region")["status"] == "PASS"
     assert "3 x m6i.2xlarge" in row(rows, "capacity", "general node group capacity")["text"]
     assert row(rows, "sizing", "ClickHouse sizing gate")["status"] == "SKIP"
-    # This environment's policy documents, rendered for the account and names.
-    assert f"arn:aws:iam::{ACCOUNT}:role/demo-langsmith-*" in run.output
-    assert f"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/demo-langsmith" in run.output
+    # This environment's policy documents (JSON, one per stage), rendered for the account and names.
+    assert "(item=demo-langsmith-deploy-cluster)" in run.output
+    assert f'"Resource": "arn:aws:iam::{ACCOUNT}:role/demo-langsmith-*"' in run.output
+    assert f'"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/demo-langsmith"' in run.output
     # Emulator-only gaps are listed in the run summary.
     assert "emulator skip: IAM policy simulation" in run.output
 
@@ -270,6 +271,13 @@ def test_missing_zone_missing_certificate_full_quota_and_sandbox(aws, playbook):
     region = row(rows, "identity", "region consistency")
     assert region["status"] == "WARN"
     assert "export AWS_REGION=us-east-1" in region["fix"]
+
+
+def test_shared_input_mistakes_stop_before_any_aws_call(aws, playbook):
+    run = playbook("preflight.yml", extra_vars={"langsmith_env": "Prod_1"})
+    assert run.rc != 0
+    assert "langsmith_env=Prod_1 is not usable in AWS resource names" in run.output
+    assert "Find the caller identity" not in run.output
 
 
 def test_unsupported_region(aws, playbook):
