@@ -366,21 +366,18 @@ def _rule_engine_versions(i):
 
 
 def _rule_blob_storage(i):
-    enabled = _get(i, "datastores.s3_enabled")
+    enabled = i.get("blob_storage", True)
     check = "blob storage (S3)"
-    if enabled is None:
-        return row(
-            "inventory.blob_storage", "inventory", check, "skip", "the datastores role is not part of this build"
-        )
     if i.get("production") and not enabled:
         return row(
             "inventory.blob_storage",
             "inventory",
             check,
             "fail",
-            f"datastores_s3_enabled=false on the production tier {i.get('tier')}: without blob storage, large "
-            "trace payloads go inline into ClickHouse (part counts, merge pressure, missing traces under load)",
-            "set datastores_s3_enabled: true (S3 with IRSA, no static keys)",
+            f"release_blob_storage_enabled=false on the production tier {i.get('tier')}: without blob storage, "
+            "large trace payloads go inline into ClickHouse (part counts, merge pressure, missing traces under load)",
+            "remove release_blob_storage_enabled: false (the chart then stores payloads in the S3 bucket of the "
+            "datastores stage, through IRSA)",
         )
     if not enabled:
         return row(
@@ -389,9 +386,11 @@ def _rule_blob_storage(i):
             check,
             "warn",
             "blob storage is off: large payloads are stored in ClickHouse",
-            "set datastores_s3_enabled: true unless this is a throw-away environment",
+            "remove release_blob_storage_enabled: false unless this is a throw-away environment",
         )
-    return row("inventory.blob_storage", "inventory", check, "pass", "S3 blob storage on")
+    return row(
+        "inventory.blob_storage", "inventory", check, "pass", "payloads go to the S3 bucket of the datastores stage"
+    )
 
 
 def _rule_tier_preset(i):

@@ -162,7 +162,7 @@ BAD_INVENTORY = {
     "eks_public_access_cidrs": ["0.0.0.0/0"],
     "eks_admin_principal_arns": ["bob"],
     "eks_general_min_size": 12,
-    "datastores_s3_enabled": False,
+    "release_blob_storage_enabled": False,
     "datastores_postgres_engine_version": "13",
     "datastores_redis_engine_version": "4.0",
 }
@@ -208,8 +208,8 @@ BAD_INVENTORY_ROWS = [
     (
         "inventory",
         "blob storage (S3)",
-        "datastores_s3_enabled=false on the production tier production",
-        "datastores_s3_enabled: true",
+        "release_blob_storage_enabled=false on the production tier production",
+        "remove release_blob_storage_enabled: false",
     ),
     ("inventory", "eks_general_{min,desired,max}_size", "min=12 desired=3 max=10", "eks_general_min_size"),
     (

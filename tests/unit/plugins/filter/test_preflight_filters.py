@@ -55,7 +55,8 @@ def base_inputs(tier="production"):
             "general": dict(PRESETS[tier]["eks"]["general"]),
         },
         "edge": {"route53_zone": "example.com", "certificate_arn": ""},
-        "datastores": {"s3_enabled": True, "postgres_engine_version": "16", "redis_engine_version": "7.1"},
+        "blob_storage": True,
+        "datastores": {"postgres_engine_version": "16", "redis_engine_version": "7.1"},
         "alb_schemes": {"platform_alb_scheme": None, "release_alb_scheme": None},
     }
 
@@ -206,12 +207,12 @@ INVENTORY_CASES = [
         "datastores_redis_engine_version",
     ),
     (
-        "datastores.s3_enabled",
+        "blob_storage",
         False,
         "inventory.blob_storage",
         "fail",
-        "datastores_s3_enabled=false on the production",
-        "datastores_s3_enabled: true",
+        "release_blob_storage_enabled=false on the production",
+        "remove release_blob_storage_enabled: false",
     ),
     (
         "network.nat_gateways",
@@ -255,6 +256,12 @@ def test_incomplete_tier_preset_names_missing_keys():
     assert "tiers.yml" in row["fix"]
 
 
+def test_blob_storage_off_on_dev_only_warns():
+    inputs = base_inputs("dev")
+    inputs["blob_storage"] = False
+    assert by_id(preflight_inventory_rules(inputs))["inventory.blob_storage"]["status"] == "warn"
+
+
 def test_anywhere_on_dev_or_with_override_only_warns():
     dev = base_inputs("dev")
     dev["eks"]["public_access_cidrs"] = ["0.0.0.0/0"]
@@ -268,9 +275,9 @@ def test_anywhere_on_dev_or_with_override_only_warns():
 def test_rules_of_roles_not_in_the_build_are_skipped_not_passed():
     inputs = base_inputs()
     inputs["eks"]["endpoint_public_access"] = None
-    inputs["datastores"] = {"s3_enabled": None, "postgres_engine_version": None, "redis_engine_version": None}
+    inputs["datastores"] = {"postgres_engine_version": None, "redis_engine_version": None}
     rows = by_id(preflight_inventory_rules(inputs))
-    for rid in ("inventory.eks_endpoint", "inventory.postgres_engine_version", "inventory.blob_storage"):
+    for rid in ("inventory.eks_endpoint", "inventory.postgres_engine_version", "inventory.redis_engine_version"):
         assert rows[rid]["status"] == "skip"
 
 
