@@ -280,7 +280,7 @@ class _Evaluation:
         if self.in_cluster and not p.get("instance_types") and not live_k8s:
             raise SizingInputError("instance_types", f"required in mode {self.mode} without a kubeconfig")
         unknown = [t for t in p.get("instance_types") or [] if t not in self.instance_data]
-        if unknown:
+        if unknown and self.in_cluster:
             raise SizingInputError("instance_types", f"no DescribeInstanceTypes data for {', '.join(unknown)}")
 
     # ------------------------------------------------------------------ nodes

@@ -166,9 +166,9 @@ def test_bad_input_fails_before_any_call(run, args, message):
 
 
 def test_external_mode_needs_no_ec2_or_nodes(run):
-    result = run(
-        {"tier_class": "production", "mode": "external", "replicas": 3, "limits": {"cpu": "8", "memory": "32Gi"}}
-    )
+    # instance_types from a preset are ignored: no DescribeInstanceTypes call in external mode
+    args = {"tier_class": "production", "mode": "external", "replicas": 3, "limits": {"cpu": "8", "memory": "32Gi"}}
+    result = run(dict(args, instance_types=["r6i.2xlarge"]))
     assert result["passed"] is True
     assert "nodes" not in result["facts"]
     assert result["recommended"]["per_replica"] == {"cpu": "8", "memory": "32Gi"}
