@@ -264,7 +264,7 @@ class _Evaluation:
         if self.in_cluster:
             for kind in ("cpu", "memory_mib"):
                 if self.requests[kind] is None:
-                    option = "requests." + kind.split("_")[0]
+                    option = "requests." + kind.split("_", maxsplit=1)[0]
                     raise SizingInputError(option, f"required in mode {self.mode} (a Kubernetes quantity)")
         live_k8s = self.live.get("kubernetes") or {}
         if live_k8s.get("error"):
@@ -514,7 +514,7 @@ class _Evaluation:
             ("cpu", usable_cpu, _cpu),
             ("memory_gib", usable_mem / sizing.MIB_PER_GIB, lambda v: f"{v:.1f} GiB"),
         ):
-            fid = "baseline." + key.split("_")[0]
+            fid = "baseline." + key.split("_", maxsplit=1)[0]
             if usable + 1e-9 < b[key]:
                 self.add(
                     fid,

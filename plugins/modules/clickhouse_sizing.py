@@ -29,7 +29,7 @@ description:
   - The shared node math lives in C(plugins/module_utils/sizing.py); the eks role's node-group
     checks use the same functions.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   tier_class:
     description:
@@ -195,8 +195,10 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

@@ -81,7 +81,7 @@ class ChdbHttpServer:
                 key = self.headers.get("X-ClickHouse-Key")
                 auth = self.headers.get("Authorization", "")
                 if auth.startswith("Basic "):
-                    user, _, key = base64.b64decode(auth[6:]).decode().partition(":")
+                    user, _sep, key = base64.b64decode(auth[6:]).decode().partition(":")
                 user = user or params.get("user", [None])[0] or "default"
                 key = key if key is not None else params.get("password", [""])[0]
                 return user, key
