@@ -84,6 +84,21 @@ def test_undersized_production_fails_with_numbers_and_a_fix(playbook, aws):
     assert_emulator_untouched(aws)
 
 
+def test_check_entry_point_publishes_outputs_without_failing(playbook, aws):
+    """The preflight stage's call: tasks_from: check, then its own table and gate."""
+    run = playbook(
+        "../tests/integration/playbooks/clickhouse_sizing_check.yml",
+        extra_vars={"clickhouse_sizing_instance_types": ["m6i.large"]},
+    ).assert_idempotent()
+    assert "Validating arguments against arg spec 'check'" in run.output
+    flat = " ".join(run.output.split())  # the YAML callback wraps long lines
+    assert (
+        "caller sees passed=False errors=baseline.cpu,baseline.memory,schedule.requests recommended=r6i.xlarge" in flat
+    )
+    assert "Gate on ClickHouse sizing errors" not in run.output
+    assert_emulator_untouched(aws)
+
+
 def test_report_only_mode_does_not_fail(playbook):
     run = playbook(
         "validate.yml",
