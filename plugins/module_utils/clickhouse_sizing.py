@@ -135,6 +135,7 @@ def _computed_node(entry: dict, params: dict) -> dict:
 def _live_node(raw: dict, instance_data: dict, params: dict) -> dict:
     """A node as the kubelet reports it, with the instance's EBS figures when its type is known."""
     itype = raw.get("instance_type")
+    capacity = raw.get("capacity") or {}
     computed = _computed_node(instance_data[itype], params) if itype in instance_data else {}
     cpu = sizing.parse_cpu(raw["allocatable"]["cpu"])
     memory = sizing.parse_memory_mib(raw["allocatable"]["memory"])
@@ -144,8 +145,9 @@ def _live_node(raw: dict, instance_data: dict, params: dict) -> dict:
             "name": raw["name"],
             "instance_type": itype or "unknown",
             "source": "kubernetes",
-            "vcpus": computed.get("vcpus") or sizing.parse_cpu(raw["capacity"]["cpu"]),
-            "memory_mib": computed.get("memory_mib") or sizing.parse_memory_mib(raw["capacity"]["memory"]),
+            "vcpus": computed.get("vcpus") or sizing.parse_cpu(capacity.get("cpu", raw["allocatable"]["cpu"])),
+            "memory_mib": computed.get("memory_mib")
+            or sizing.parse_memory_mib(capacity.get("memory", raw["allocatable"]["memory"])),
             "allocatable_cpu": round(cpu, 3),
             "allocatable_memory_mib": round(memory, 1),
             "allocatable_memory_gib": round(memory / sizing.MIB_PER_GIB, 2),
@@ -295,7 +297,8 @@ class _Evaluation:
             self.add(
                 "live.nodes",
                 "warning",
-                f"No node matches {wanted}: the node checks use the planned instance types.",
+                f"No node matches {wanted}: "
+                + ("the node checks use the planned instance types." if planned else "the node checks were skipped."),
                 "Set node_selector to the labels of the ClickHouse node group (or scale it up from zero).",
             )
         for node in live_nodes:
@@ -312,6 +315,9 @@ class _Evaluation:
         self.cpu_node = min(nodes, key=lambda n: n["allocatable_cpu"]) if nodes else None
         self.mem_node = min(nodes, key=lambda n: n["allocatable_memory_mib"]) if nodes else None
         self.vcpu_node = min(nodes, key=lambda n: n["vcpus"]) if nodes else None
+        known = [n for n in nodes if sizing.instance_ebs(n)["known"]]
+        # EBS: the node whose instance carries the least (a pod can land on any node of the group)
+        self.ebs_node = min(known, key=lambda n: n["ebs_baseline_throughput_mibps"]) if known else self.mem_node
 
     def room(self, node):
         return sizing.pod_capacity(node, self.ds_cpu, self.ds_mem)
@@ -698,7 +704,7 @@ class _Evaluation:
             )
 
     def ebs_rules(self, perf):
-        node = self.mem_node
+        node = self.ebs_node
         eff = sizing.effective_disk(perf, node)
         self.facts["disk"] = eff
         name = node["instance_type"]
@@ -873,7 +879,7 @@ class _Evaluation:
             self.nodes()
             self.resources()
         else:
-            self.cpu_node = self.mem_node = self.vcpu_node = None
+            self.cpu_node = self.mem_node = self.vcpu_node = self.ebs_node = None
         self.baseline_rules()
         if self.in_cluster:
             self.storage()

@@ -426,6 +426,14 @@ CASES = [
         {"ebs.throughput_capped": "warning"},
         True,
     ),
+    (
+        "mixed-group-weakest-ebs",
+        PROD,
+        {"instance_types": ["r6i.8xlarge", "r5.2xlarge"]},
+        None,
+        {"ebs.throughput_capped": "error"},
+        False,
+    ),
     ("iops-burst-only", PROD, {"volume": {"iops": 16000}}, None, {"ebs.iops_burst_only": "warning"}, True),
     (
         "iops-capped-io2",
