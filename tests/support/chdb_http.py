@@ -12,7 +12,8 @@ What it imitates of the server's HTTP interface (https://clickhouse.com/docs/int
 * the format from the query's ``FORMAT`` clause (default TabSeparated); errors as HTTP 500 (404
   for an unknown table, as the server does) with ``Code: N. DB::Exception: ...`` in the body and
   the ``X-ClickHouse-Exception-Code`` header;
-* ``/ping`` answers ``Ok.``.
+* ``/ping`` answers ``Ok.``;
+* the server's JSON default of quoting 64-bit integers (``output_format_json_quote_64bit_integers``).
 
 chdb allows one session per process, so one server per test session is shared; tests create
 their own databases in it.
@@ -38,6 +39,8 @@ class ChdbHttpServer:
 
         self.user, self.password = user, password
         self.session = session.Session()
+        # The server quotes 64-bit integers in JSON by default (chdb does not): clients must cope.
+        self.session.query("SET output_format_json_quote_64bit_integers = 1")
         self.lock = threading.Lock()
         self.requests: list[dict] = []
         self.httpd = HTTPServer((host, 0), self._handler())

@@ -260,6 +260,37 @@ def test_live_cluster_unreachable(run, tmp_path):
 
 
 # --------------------------------------------------------------------------- live ClickHouse (chdb)
+def test_the_shim_speaks_the_clickhouse_http_interface(clickhouse):
+    """The stand-in behaves like the server where the module depends on it (and where it must not)."""
+    import base64
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    basic = "Basic " + base64.b64encode(f"{CH_USER}:{CH_PASSWORD}".encode()).decode()
+
+    def call(method, query, headers, body=None):
+        url = clickhouse.url + "/?" + urllib.parse.urlencode({"query": query}) if query else clickhouse.url + "/"
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310 (loopback http)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    assert call("POST", "", {"Authorization": basic}, b"CREATE DATABASE IF NOT EXISTS shim_test")[0] == 200
+    status, body = call("GET", "CREATE TABLE shim_test.t (x UInt8) ENGINE = Memory", {"Authorization": basic})
+    assert (status, body[:9]) == (500, "Code: 164")  # GET is read-only
+    status, body = call("GET", "SELECT total_space FROM system.disks FORMAT JSON", {"Authorization": basic})
+    assert status == 200
+    assert isinstance(json.loads(body)["data"][0]["total_space"], str)  # 64-bit integers quoted, as the server does
+    status, body = call("GET", "SELECT 1", {"X-ClickHouse-User": CH_USER, "X-ClickHouse-Key": "nope"})
+    assert (status, body[:9]) == (403, "Code: 516")
+    status, body = call("GET", "SELECT * FROM system.no_such_table", {"Authorization": basic})
+    assert (status, body[:8]) == (404, "Code: 60")
+    clickhouse.execute("DROP DATABASE IF EXISTS shim_test")
+
+
 def ch_args(clickhouse, **extra):
     return dict(
         {
