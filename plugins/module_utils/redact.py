@@ -63,7 +63,8 @@ _BARE_CRED_RE = re.compile(
 # the credential must contain a digit or base64 punctuation, so prose ("basic authentication") stays
 _BEARER_RE = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\*\*\*)(?=[A-Za-z0-9._~+/=-]*[0-9+/=_.~-])[A-Za-z0-9._~+/=-]{6,}")
 _AUTH_HEADER_RE = re.compile(
-    r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
+    r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:bearer|basic|token|digest|negotiate)\s+|(?!(?:bearer|basic|token|digest|negotiate)\s)))"
     r"(?!\*\*\*)([^\s\"',;]+)"
 )
 _TOKEN_FORMATS = (
@@ -114,8 +115,14 @@ def is_sensitive_key(key) -> bool:
 
 
 def _secret_value(value: str) -> bool:
-    """True when a value in a sensitive slot should be replaced (booleans, numbers, refs stay)."""
+    """True when a value in a sensitive slot should be replaced as a whole.
+
+    Booleans, numbers and references stay. A connection URL with embedded credentials stays too:
+    the URI rules replace only its password, so the host, port and database remain readable.
+    """
     stripped = value.strip().strip("\"'").strip()
+    if _URI_CRED_RE.search(stripped) or _BARE_CRED_RE.search(stripped):
+        return False
     return not _NON_SECRET_VALUE_RE.match(stripped)
 
 
