@@ -156,16 +156,18 @@ seealso:
     description: get_k8s_debugging_info.sh in the LangSmith Helm chart repository.
     link: https://github.com/langchain-ai/helm/tree/main/charts/langsmith/scripts
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Collects nothing and returns the collectors that would run.
+    details: Collects nothing (no download, no kubectl, no AWS call) and returns the collectors that would run.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

@@ -202,7 +202,9 @@ def _ids(findings):
 
 
 def test_pod_findings():
-    waiting = lambda reason: {"name": "c", "state": {"phase": "waiting", "reason": reason, "message": "m"}}  # noqa: E731
+    def waiting(reason):
+        return {"name": "c", "state": {"phase": "waiting", "reason": reason, "message": "m"}}
+
     pods = [
         _pod("a", [waiting("ImagePullBackOff")]),
         _pod("b", [waiting("CreateContainerConfigError")]),

@@ -216,7 +216,7 @@ def test_missing_jq_names_the_tool(cluster, capsys, monkeypatch):
     """A PATH without jq: the script is not started and the error says what to install."""
     bin_dir = cluster.root / "bin-without-jq"
     bin_dir.mkdir()
-    for tool in ("bash", "env", "python3", "timeout", "mktemp", "sed", "find", "dirname", "tar"):
+    for tool in ("bash", "env", "python", "timeout", "mktemp", "sed", "find", "dirname", "tar"):
         found = shutil.which(tool)
         if found:
             (bin_dir / tool).symlink_to(found)
