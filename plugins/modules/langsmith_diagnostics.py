@@ -336,7 +336,7 @@ def validate(module):
         )
 
 
-def plan(params):
+def plan(params, aws_skip=None):
     """(name, reason-or-None) for every collector, in run order."""
     out = []
     if not params["collect_kubernetes"]:
@@ -344,7 +344,8 @@ def plan(params):
     else:
         out.append(("kubernetes_script", None if params["run_script"] else "run_script is false"))
         out += [(name, None) for name in K8S_ORDER]
-    out += [(name, None if params["collect_aws"] else "collect_aws is false") for name, _f, _c in AWS_COLLECTORS]
+    aws_reason = "collect_aws is false" if not params["collect_aws"] else aws_skip
+    out += [(name, aws_reason) for name, _f, _c in AWS_COLLECTORS]
     # the EKS collector runs first: its cluster security group and VPC feed the later ones
     return sorted(out, key=lambda item: 0 if item[0] == "aws_eks" else 1)
 
@@ -399,7 +400,10 @@ def main():
     )
     validate(module)
     params = module.params
-    steps = plan(params)
+    aws_skip = None
+    if params["collect_aws"] and not module.region:
+        aws_skip = "no AWS region: set AWS_REGION or region (the playbook sets it from langsmith_region)"
+    steps = plan(params, aws_skip)
     if module.check_mode:
         module.exit_json(
             changed=True,
@@ -413,8 +417,18 @@ def main():
             ],
         )
 
+    clients = {}
+
     def aws(service):
-        return module.client(service, retry_decorator=AWSRetry.jittered_backoff())
+        if service not in clients:
+            clients[service] = module.client(service, retry_decorator=AWSRetry.jittered_backoff())
+        return clients[service]
+
+    if params["collect_aws"] and not aws_skip:
+        # Client creation fails the module outright (fail_json) on a broken profile or endpoint, so
+        # it happens here, before anything is collected, rather than inside a collector.
+        for service in ("eks", "elbv2", "rds", "elasticache", "ec2", "acm"):
+            aws(service)
 
     workdir = diagnostics.make_workdir()
     try:

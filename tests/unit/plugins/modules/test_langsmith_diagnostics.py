@@ -297,3 +297,15 @@ def test_script_ref_builds_the_pinned_raw_url(cluster, capsys):
         "https://raw.githubusercontent.com/langchain-ai/helm/langsmith-0.16.11/charts/langsmith/scripts/"
         "get_k8s_debugging_info.sh"
     )
+
+
+def test_without_a_region_the_aws_side_is_skipped_not_fatal(cluster, capsys, monkeypatch):
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(cluster.root / "no-aws-config"))
+    result = run_module(capsys, **base_args(cluster, run_script=False, collect_aws=True))
+    states = collectors(result)
+    assert states["aws_eks"]["status"] == "skipped"
+    assert "no AWS region" in states["aws_eks"]["reason"]
+    assert states["k8s_pods"]["status"] == "ok"
+    assert Path(result["archive"]).is_file()
