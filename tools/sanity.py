@@ -88,20 +88,28 @@ def copy_tree(dest: Path) -> None:
 
 
 def link_dependencies(dest: Path) -> None:
-    """Make the collections this one depends on (amazon.aws, community.aws, ...) visible to ansible-test.
+    """Put the collections galaxy.yml depends on (amazon.aws, ...) next to the copy.
 
-    ansible-test only looks for collections next to the one under test, in the same
-    ``ansible_collections`` directory; link every namespace the virtualenv's ``ansible`` package
-    ships there, so modules extending ``amazon.aws`` doc fragments and module_utils load.
+    ansible-test only searches the ``ansible_collections`` directory the collection sits in, so a
+    module importing ``ansible_collections.amazon.aws`` fails the import, ansible-doc and
+    validate-modules tests unless the dependencies are there too. They are linked from the
+    installed ansible package (the pinned versions), not copied.
     """
-    import ansible_collections  # noqa: PLC0415  (the ansible package's bundled collections)
+    import yaml  # noqa: PLC0415
 
-    root = dest.parents[1]
-    for bundled in ansible_collections.__path__:
-        for namespace in Path(bundled).iterdir():
-            target = root / namespace.name
-            if namespace.is_dir() and not namespace.name.startswith(("_", ".")) and not target.exists():
-                target.symlink_to(namespace)
+    wanted = {
+        name.split(".")[0] for name in yaml.safe_load((ROOT / "galaxy.yml").read_text()).get("dependencies") or {}
+    }
+    root = dest.parent.parent
+    for namespace in sorted(wanted):
+        link = root / namespace
+        if link.exists() or link.is_symlink():
+            continue
+        for entry in sys.path:
+            source = Path(entry) / "ansible_collections" / namespace
+            if source.is_dir():
+                link.symlink_to(source)
+                break
 
 
 def main(argv: list[str]) -> int:

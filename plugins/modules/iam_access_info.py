@@ -425,22 +425,22 @@ def check_access(clients, statements, policy_source_arn=None, simulate=True, pro
 
 def main():
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            statements=dict(
-                type="list",
-                elements="dict",
-                required=True,
-                options=dict(
-                    stage=dict(type="str", required=True),
-                    sid=dict(type="str", required=True),
-                    actions=dict(type="list", elements="str", required=True),
-                    resources=dict(type="list", elements="str", default=["*"]),
-                ),
-            ),
-            policy_source_arn=dict(type="str"),
-            simulate=dict(type="bool", default=True),
-            probes=dict(type="dict", default={}),
-        ),
+        argument_spec={
+            "statements": {
+                "type": "list",
+                "elements": "dict",
+                "required": True,
+                "options": {
+                    "stage": {"type": "str", "required": True},
+                    "sid": {"type": "str", "required": True},
+                    "actions": {"type": "list", "elements": "str", "required": True},
+                    "resources": {"type": "list", "elements": "str", "default": ["*"]},
+                },
+            },
+            "policy_source_arn": {"type": "str"},
+            "simulate": {"type": "bool", "default": True},
+            "probes": {"type": "dict", "default": {}},
+        },
         supports_check_mode=True,
     )
     for service, spec in module.params["probes"].items():

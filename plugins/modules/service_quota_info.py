@@ -477,22 +477,22 @@ def instance_type_facts(clients, instance_types, vm_memory_overhead_percent):
 
 def main():
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            quotas=dict(
-                type="list",
-                elements="dict",
-                required=True,
-                options=dict(
-                    service_code=dict(type="str", required=True),
-                    quota_code=dict(type="str", required=True),
-                    usage=dict(type="str", default="none", choices=list(USAGE_COUNTERS)),
-                ),
-            ),
-            owned_tags=dict(type="dict", default={}),
-            cluster_name=dict(type="str", default=""),
-            instance_types=dict(type="list", elements="str", default=[]),
-            vm_memory_overhead_percent=dict(type="float", default=7.5),
-        ),
+        argument_spec={
+            "quotas": {
+                "type": "list",
+                "elements": "dict",
+                "required": True,
+                "options": {
+                    "service_code": {"type": "str", "required": True},
+                    "quota_code": {"type": "str", "required": True},
+                    "usage": {"type": "str", "default": "none", "choices": list(USAGE_COUNTERS)},
+                },
+            },
+            "owned_tags": {"type": "dict", "default": {}},
+            "cluster_name": {"type": "str", "default": ""},
+            "instance_types": {"type": "list", "elements": "str", "default": []},
+            "vm_memory_overhead_percent": {"type": "float", "default": 7.5},
+        },
         supports_check_mode=True,
     )
     cache = {}

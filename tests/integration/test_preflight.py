@@ -131,7 +131,8 @@ def test_ready_account_passes_and_nothing_changes(aws, playbook, tmp_path):
     assert "helm 3.16.2" in row(rows, "tools", "helm")["text"]
     assert row(rows, "quotas", "VPCs per Region")["status"] == "PASS"
     assert "3 x m6i.2xlarge" in row(rows, "capacity", "general node group capacity")["text"]
-    assert row(rows, "sizing", "ClickHouse sizing gate")["status"] == "SKIP"
+    # The ClickHouse sizing gate (clickhouse_sizing role) ran: the dev profile passes with warnings.
+    assert row(rows, "sizing", "ClickHouse baseline.cpu")["status"] == "WARN"
     # This environment's policy documents (JSON, one per stage), rendered for the account and names.
     assert "(item=demo-langsmith-deploy-cluster)" in run.output
     assert f'"Resource": "arn:aws:iam::{ACCOUNT}:role/demo-langsmith-*"' in run.output
@@ -289,6 +290,7 @@ def test_unsupported_region(aws, playbook):
     assert "opt-in region that is not enabled for this account" in region["text"]
     assert "enable ap-east-1" in region["fix"]
     assert row(rows, "quotas", "service quotas")["status"] == "SKIP"
+    assert row(rows, "sizing", "ClickHouse sizing gate")["status"] == "SKIP"
 
 
 # An identity that may read EC2, ACM, its account alias and the quotas, and nothing else.
