@@ -87,7 +87,8 @@ def edge_input_problems(settings):
     """Every input mistake (each naming the variable and the fix); empty when the inputs are usable.
 
     ``settings``: hostname, zone, exposure, region, certificate_arn, create_zone, health_check,
-    rate_limit, rate_limit_action, count_rules, alarm_sns_topic_arn.
+    health_check_path, health_check_failure_threshold, rate_limit, rate_limit_action, count_rules,
+    alarm_sns_topic_arn.
     """
     s = settings or {}
     problems = []
@@ -167,6 +168,16 @@ def edge_input_problems(settings):
             f"edge_waf_count_rules names rules that AWSManagedRulesCommonRuleSet does not have: {unknown}. "
             f"Known rules: {', '.join(sorted(COMMON_RULE_SET_RULES))}."
         )
+
+    path = str(s.get("health_check_path", "/"))
+    if not path.startswith("/") or len(path) > 255 or " " in path:
+        problems.append(
+            f"edge_health_check_path={path} must be a URL path starting with / (at most 255 characters), "
+            "e.g. /api/v1/health."
+        )
+    threshold = s.get("health_check_failure_threshold", 3)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 10:
+        problems.append(f"edge_health_check_failure_threshold={threshold} must be an integer from 1 to 10.")
 
     topic = str(s.get("alarm_sns_topic_arn") or "")
     if topic:

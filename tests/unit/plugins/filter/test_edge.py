@@ -23,6 +23,8 @@ def settings(**overrides):
         "rate_limit_action": "block",
         "count_rules": ["SizeRestrictions_BODY"],
         "alarm_sns_topic_arn": "",
+        "health_check_path": "/api/v1/health",
+        "health_check_failure_threshold": 3,
     }
     base.update(overrides)
     return base
@@ -65,6 +67,12 @@ def test_good_inputs_have_no_problems():
         ({"rate_limit": "lots"}, "edge_rate_limit=lots must be"),
         ({"rate_limit_action": "captcha"}, "edge_rate_limit_action=captcha must be block or count"),
         ({"count_rules": ["SizeRestrictions_BODY", "Nope"]}, "does not have: ['Nope']"),
+        ({"health_check_path": "api/v1/health"}, "edge_health_check_path=api/v1/health must be a URL path"),
+        (
+            {"health_check_failure_threshold": 11},
+            "edge_health_check_failure_threshold=11 must be an integer from 1 to 10",
+        ),
+        ({"health_check_failure_threshold": 0}, "edge_health_check_failure_threshold=0"),
         ({"alarm_sns_topic_arn": "alerts"}, "edge_alarm_sns_topic_arn=alerts is not an SNS topic ARN"),
         ({"alarm_sns_topic_arn": "arn:aws:sns:eu-west-1:123456789012:alerts"}, "is in eu-west-1 but langsmith_region"),
     ],
