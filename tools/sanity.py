@@ -9,7 +9,10 @@ network cannot reach. This tool:
    that copy a git repository;
 2. writes a stand-in for the pip bootstrap script into ansible-test's cache: it runs
    ``ensurepip`` and then ``pip install`` with the CA bundle, which is what the real script does;
-3. runs ``ansible-test sanity --local --python <this python>`` there, passing extra arguments on.
+3. links the collections ours depends on (galaxy.yml ``dependencies``, e.g. amazon.aws) from the
+   installed ``ansible`` package next to the copy, where ansible-test looks for them (the import
+   and validate-modules tests need amazon.aws's module_utils and doc fragments);
+4. runs ``ansible-test sanity --local --python <this python>`` there, passing extra arguments on.
 """
 
 from __future__ import annotations
@@ -87,10 +90,29 @@ def copy_tree(dest: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "sanity snapshot"], cwd=dest, check=True)
 
 
+def link_dependencies(dest: Path) -> None:
+    """Symlink each dependency collection (galaxy.yml) into ``dest``'s ansible_collections tree."""
+    import ansible_collections  # noqa: PLC0415  (the collections the ansible package installs)
+
+    installed = [Path(p) for p in ansible_collections.__path__]
+    galaxy = (ROOT / "galaxy.yml").read_text()
+    block = re.search(r"^dependencies:\n((?:[ \t]+.*\n)+)", galaxy, re.M)
+    names = re.findall(r"^[ \t]+([a-z0-9_]+)\.([a-z0-9_]+):", block.group(1), re.M) if block else []
+    root = dest.parent.parent  # .../ansible_collections
+    for namespace, name in names:
+        target = root / namespace / name
+        source = next((base / namespace / name for base in installed if (base / namespace / name).is_dir()), None)
+        if source is None or target.exists() or target.is_symlink():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(source)
+
+
 def main(argv: list[str]) -> int:
     dest = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else DEFAULT_DEST
     extra = argv[1:] if argv and not argv[0].startswith("-") else argv
     copy_tree(dest)
+    link_dependencies(dest)
     write_pip_standin(pip_version())
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)

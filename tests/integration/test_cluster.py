@@ -120,7 +120,7 @@ def converged(network_only, stage):
 
 @pytest.fixture(scope="module")
 def network(converged):
-    aws, _ = converged
+    aws = converged[0]
     subnets = aws.client("ec2").describe_subnets(Filters=[{"Name": "tag:langsmith:env", "Values": ["demo"]}])["Subnets"]
     kind = {s["SubnetId"]: s["Tags"] for s in subnets}
     private = sorted(i for i, tags in kind.items() if {"Key": "langsmith:subnet", "Value": "private"} in tags)
@@ -131,12 +131,12 @@ def network(converged):
 
 @pytest.fixture(scope="module")
 def cluster(converged):
-    aws, _ = converged
+    aws = converged[0]
     return aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]
 
 
 def test_first_converge_lists_what_the_emulator_skipped(converged):
-    _, run = converged
+    run = converged[1]
     assert run.changed > 0
     output = " ".join(run.output.split())
     for skip in ("EKS add-ons", "EKS authentication mode", "EKS cluster security group", "Launch template tags"):
@@ -157,7 +157,7 @@ def test_cluster_version_endpoint_and_logs(cluster, network):
 
 
 def test_secrets_are_encrypted_with_our_rotated_key(converged, cluster):
-    aws, _ = converged
+    aws = converged[0]
     kms = aws.client("kms")
     key = kms.describe_key(KeyId=f"alias/{PREFIX}-eks")["KeyMetadata"]
     [encryption] = cluster["encryptionConfig"]
@@ -167,13 +167,13 @@ def test_secrets_are_encrypted_with_our_rotated_key(converged, cluster):
 
 
 def test_control_plane_log_group_has_a_retention(converged):
-    aws, _ = converged
+    aws = converged[0]
     [group] = aws.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/eks/{CLUSTER}/cluster")["logGroups"]
     assert group["retentionInDays"] == 90
 
 
 def test_iam_roles_carry_only_the_policies_they_need(converged):
-    aws, _ = converged
+    aws = converged[0]
     iam = aws.client("iam")
 
     def policies(role):
@@ -187,7 +187,7 @@ def test_iam_roles_carry_only_the_policies_they_need(converged):
 
 
 def test_oidc_provider_matches_the_issuer_and_irsa_trusts_one_service_account(converged, cluster):
-    aws, _ = converged
+    aws = converged[0]
     iam = aws.client("iam")
     issuer = cluster["identity"]["oidc"]["issuer"].removeprefix("https://")
     arns = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
@@ -205,7 +205,7 @@ def test_oidc_provider_matches_the_issuer_and_irsa_trusts_one_service_account(co
 
 
 def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network):
-    aws, _ = converged
+    aws = converged[0]
     eks = aws.client("eks")
     assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
     general = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]
@@ -232,7 +232,7 @@ def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network
 
 
 def test_nodes_carry_the_nodes_security_group_imdsv2_and_encrypted_volumes(converged, network):
-    aws, _ = converged
+    aws = converged[0]
     ec2 = aws.client("ec2")
     eks = aws.client("eks")
     for name in ("general", "clickhouse"):
@@ -271,7 +271,7 @@ def test_check_mode_on_the_converged_stage_predicts_no_change(converged, stage):
 
 
 def test_private_exposure_closes_the_public_endpoint(converged, stage):
-    aws, _ = converged
+    aws = converged[0]
     run = stage(langsmith_exposure="private").assert_ok()
 
     assert "endpoint access: endpointPublicAccess True -> False" in run.output
