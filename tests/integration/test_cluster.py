@@ -270,11 +270,15 @@ def test_check_mode_on_the_converged_stage_predicts_no_change(converged, stage):
     stage(check=True).assert_idempotent()
 
 
-def test_private_exposure_closes_the_public_endpoint(converged, stage):
+def test_private_exposure_closes_the_endpoint_and_external_clickhouse_deletes_nothing(converged, stage):
     aws = converged[0]
-    run = stage(langsmith_exposure="private").assert_ok()
+    run = stage(langsmith_exposure="private", langsmith_clickhouse_mode="external").assert_ok()
 
     assert "endpoint access: endpointPublicAccess True -> False" in run.output
-    vpc = aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
+    eks = aws.client("eks")
+    vpc = eks.describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
     assert vpc["endpointPublicAccess"] is False
     assert vpc["endpointPrivateAccess"] is True
+    # The ClickHouse node group is no longer configured but is never deleted without the operator.
+    assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
+    assert "eks: WARNING node group clickhouse exists but is not configured" in " ".join(run.output.split())
