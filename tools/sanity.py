@@ -9,10 +9,7 @@ network cannot reach. This tool:
    that copy a git repository;
 2. writes a stand-in for the pip bootstrap script into ansible-test's cache: it runs
    ``ensurepip`` and then ``pip install`` with the CA bundle, which is what the real script does;
-3. links the collections ours depends on (galaxy.yml ``dependencies``, e.g. amazon.aws) from the
-   installed ``ansible`` package next to the copy, where ansible-test looks for them (the import
-   and validate-modules tests need amazon.aws's module_utils and doc fragments);
-4. runs ``ansible-test sanity --local --python <this python>`` there, passing extra arguments on.
+3. runs ``ansible-test sanity --local --python <this python>`` there, passing extra arguments on.
 """
 
 from __future__ import annotations
@@ -91,21 +88,28 @@ def copy_tree(dest: Path) -> None:
 
 
 def link_dependencies(dest: Path) -> None:
-    """Symlink each dependency collection (galaxy.yml) into ``dest``'s ansible_collections tree."""
-    import ansible_collections  # noqa: PLC0415  (the collections the ansible package installs)
+    """Put the collections galaxy.yml depends on (amazon.aws, ...) next to the copy.
 
-    installed = [Path(p) for p in ansible_collections.__path__]
-    galaxy = (ROOT / "galaxy.yml").read_text()
-    block = re.search(r"^dependencies:\n((?:[ \t]+.*\n)+)", galaxy, re.M)
-    names = re.findall(r"^[ \t]+([a-z0-9_]+)\.([a-z0-9_]+):", block.group(1), re.M) if block else []
-    root = dest.parent.parent  # .../ansible_collections
-    for namespace, name in names:
-        target = root / namespace / name
-        source = next((base / namespace / name for base in installed if (base / namespace / name).is_dir()), None)
-        if source is None or target.exists() or target.is_symlink():
+    ansible-test only searches the ``ansible_collections`` directory the collection sits in, so a
+    module importing ``ansible_collections.amazon.aws`` fails the import, ansible-doc and
+    validate-modules tests unless the dependencies are there too. They are linked from the
+    installed ansible package (the pinned versions), not copied.
+    """
+    import yaml  # noqa: PLC0415
+
+    wanted = {
+        name.split(".")[0] for name in yaml.safe_load((ROOT / "galaxy.yml").read_text()).get("dependencies") or {}
+    }
+    root = dest.parent.parent
+    for namespace in sorted(wanted):
+        link = root / namespace
+        if link.exists() or link.is_symlink():
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(source)
+        for entry in sys.path:
+            source = Path(entry) / "ansible_collections" / namespace
+            if source.is_dir():
+                link.symlink_to(source)
+                break
 
 
 def main(argv: list[str]) -> int:
