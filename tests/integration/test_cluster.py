@@ -18,6 +18,9 @@ import yaml
 from conftest import REGION, run_playbook
 
 PREFIX = "demo-langsmith"
+ROOT = Path(__file__).resolve().parents[2]
+# inventories/local uses the dev tier; sizes come from the one file of presets.
+DEV = yaml.safe_load((ROOT / "roles/langsmith/defaults/main/tiers.yml").read_text())["langsmith_tier_presets"]["dev"]
 CLUSTER = "demo-langsmith"
 ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
@@ -220,13 +223,18 @@ def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network
         assert group["tags"]["k8s.io/cluster-autoscaler/enabled"] == "true"
         assert group["tags"][f"k8s.io/cluster-autoscaler/{CLUSTER}"] == "owned"
 
-    # dev tier: 3 x m6i.2xlarge (3..6); ClickHouse: one m6i.xlarge per replica (1)
-    assert general["instanceTypes"] == ["m6i.2xlarge"]
-    assert general["scalingConfig"] == {"minSize": 3, "maxSize": 6, "desiredSize": 3}
+    # dev tier: the general group from the preset; ClickHouse: one node per replica
+    preset, replicas = DEV["eks"]["general"], DEV["clickhouse"]["replicas"]
+    assert general["instanceTypes"] == preset["instance_types"]
+    assert general["scalingConfig"] == {
+        "minSize": preset["min_size"],
+        "maxSize": preset["max_size"],
+        "desiredSize": preset["desired_size"],
+    }
     assert general["labels"] == {"langsmith/pool": "general"}
     assert general["taints"] == []
-    assert clickhouse["instanceTypes"] == ["m6i.xlarge"]
-    assert clickhouse["scalingConfig"] == {"minSize": 1, "maxSize": 1, "desiredSize": 1}
+    assert clickhouse["instanceTypes"] == [DEV["clickhouse"]["instance_type"]]
+    assert clickhouse["scalingConfig"] == {"minSize": replicas, "maxSize": replicas, "desiredSize": replicas}
     assert clickhouse["labels"] == {"langsmith/pool": "clickhouse"}
     assert clickhouse["taints"] == [{"key": "langsmith/pool", "value": "clickhouse", "effect": "NO_SCHEDULE"}]
 
@@ -260,6 +268,32 @@ def test_kubeconfig_uses_token_exec_and_is_private(converged, cluster, artifacts
     exec_ = user["user"]["exec"]
     assert exec_["command"] == "aws"
     assert exec_["args"] == ["--region", REGION, "eks", "get-token", "--cluster-name", CLUSTER, "--output", "json"]
+
+
+def test_entry_points_for_later_stages(converged, cluster, stage, artifacts):
+    """discover publishes the contract later stages rely on; kubeconfig and verify work alone."""
+    aws = converged[0]
+    (Path(artifacts) / "kubeconfig").unlink()
+    run = stage("../tests/integration/playbooks/eks_entry_points.yml").assert_ok()
+    assert run.changed == 2  # the kubeconfig written again and the test's copy of eks_outputs; nothing on AWS
+
+    outputs = json.loads((Path(artifacts) / "eks_outputs.json").read_text())
+    issuer = cluster["identity"]["oidc"]["issuer"]
+    assert outputs["cluster_name"] == CLUSTER
+    assert outputs["cluster_arn"] == cluster["arn"]
+    assert outputs["endpoint"] == cluster["endpoint"]
+    assert outputs["certificate_authority_data"] == cluster["certificateAuthority"]["data"]
+    assert outputs["version"] == "1.34"
+    assert outputs["status"] == "ACTIVE"
+    assert outputs["oidc_issuer_url"] == issuer
+    assert outputs["oidc_issuer"] == issuer.removeprefix("https://")
+    assert outputs["oidc_provider_arn"] == f"arn:aws:iam::123456789012:oidc-provider/{outputs['oidc_issuer']}"
+    assert outputs["node_role_arn"] == aws.client("iam").get_role(RoleName=f"{PREFIX}-node")["Role"]["Arn"]
+    assert outputs["kms_key_arn"] == cluster["encryptionConfig"][0]["provider"]["keyArn"]
+    assert outputs["kubeconfig_path"] == str(Path(artifacts) / "kubeconfig")
+    assert outputs["cluster_security_group_id"] == ""  # the emulator creates none
+    assert outputs["clickhouse_node_selector"] == {"langsmith/pool": "clickhouse"}
+    assert (Path(artifacts) / "kubeconfig").is_file()
 
 
 def test_second_converge_changes_nothing(converged, stage):
