@@ -10,6 +10,7 @@ COLLECTION  := .collections/ansible_collections/langchain/langsmith_aws
 SANITY_ROOT := .cache/sanity/ansible_collections/langchain/langsmith_aws
 PLAYBOOKS   := $(wildcard playbooks/*.yml)
 PYTEST_ARGS ?=
+INTEGRATION_ARGS ?= -n 2 --dist loadfile
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -59,7 +60,7 @@ unit: setup
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 integration: setup
-	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+	$(BIN)/pytest tests/integration $(INTEGRATION_ARGS) $(PYTEST_ARGS)
 
 molecule: setup
 	$(BIN)/molecule test --all

@@ -202,10 +202,18 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR) -> bool:
 
 
 def environment(endpoint: str, region: str | None = None) -> dict[str, str]:
+    """Variables that point AWS SDKs at the emulator with dummy credentials."""
     env = {"AWS_ENDPOINT_URL": require_loopback(endpoint), **EMULATOR_ENV}
     if region:
         env["AWS_DEFAULT_REGION"] = region
         env["AWS_REGION"] = region
+    return env
+
+
+def _child_env(endpoint: str) -> dict[str, str]:
+    # A profile would win over the dummy keys (and amazon.aws refuses both at once).
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    env.update(environment(endpoint))
     return env
 
 
@@ -215,13 +223,11 @@ def run(cmd: list[str], state_dir: Path = DEFAULT_STATE_DIR) -> int:
     if given:
         require_loopback(given)
         print(f"emulator: using AWS_ENDPOINT_URL={given} (not started here, left running)", file=sys.stderr)
-        env = {**os.environ, **environment(given)}
-        return subprocess.call(cmd, env=env)
+        return subprocess.call(cmd, env=_child_env(given))
     state = start(state_dir)
     print(f"emulator: started moto server at {state.endpoint} (pid {state.pid})", file=sys.stderr)
     try:
-        env = {**os.environ, **environment(state.endpoint)}
-        return subprocess.call(cmd, env=env)
+        return subprocess.call(cmd, env=_child_env(state.endpoint))
     finally:
         stop(state_dir)
         print("emulator: stopped", file=sys.stderr)
@@ -231,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["start", "stop", "reset", "status", "env", "run"])
     parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("EMULATOR_STATE_DIR", DEFAULT_STATE_DIR)))
-    parser.add_argument("cmd", nargs=argparse.REMAINDER, help="command for 'run' (after --)")
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     try:
         if args.command == "start":
             print(start(args.state_dir).endpoint)
@@ -253,7 +260,6 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in environment(state.endpoint).items():
                 print(f"export {key}={value}")
         elif args.command == "run":
-            cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
             if not cmd:
                 parser.error("run needs a command after --")
             return run(cmd, args.state_dir)
