@@ -726,6 +726,7 @@ def main():
             manager.wait_for("deleted")
         module.exit_json(changed=manager.changed, actions=manager.actions, diff=diff, replication_group={})
 
+    member = None
     if group is None:
         manager.create()
         diff = {"before": {}, "after": {"replication_group_id": module.params["replication_group_id"]}}
@@ -737,18 +738,18 @@ def main():
         before, after = manager.update(group, member)
         diff = {"before": before, "after": after}
         if manager.changed and not module.check_mode:
-            group = manager.describe()
+            group, member = manager.describe(), None
 
     if module.params["wait"] and not module.check_mode and group is not None and group.get("Status") != "available":
-        group = manager.wait_for("available")
-    member = manager.describe_member(group) if group is not None else None
+        group, member = manager.wait_for("available"), None
+    if member is None and group is not None:
+        member = manager.describe_member(group)
     module.exit_json(
         changed=manager.changed,
         actions=manager.actions,
         diff=diff,
         replication_group=manager.result(group, member),
     )
-
 
 if __name__ == "__main__":
     main()

@@ -308,7 +308,8 @@ def main():
     manager.set_parameters(changes)
     manager.update_tags(group["DBParameterGroupArn"])
 
-    now = {p["ParameterName"]: p.get("ParameterValue") for p in manager.parameters()} if manager.changed else {}
+    changed_now = manager.changed and not module.check_mode
+    now = {p["ParameterName"]: p.get("ParameterValue") for p in manager.parameters()} if changed_now else {}
     values = {name: now.get(name, current_values.get(name)) for name in wanted}
     if module.check_mode:
         values.update(diff["after"]["parameters"])
