@@ -126,20 +126,16 @@ clusters:
       sample: [{nodegroup_name: general, status: ACTIVE, labels: {langsmith.com/pool: general}}]
 """
 
-try:
-    import botocore  # noqa: F401  (AnsibleAWSModule reports a missing botocore)
-except ImportError:
-    pass
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.eks import BOTO_ERRORS
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.eks import describe_cluster
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.eks import describe_nodegroup
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.eks import list_nodegroups
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils.eks import (
+    BOTO_ERRORS,
+    describe_cluster,
+    describe_nodegroup,
+    list_nodegroups,
+)
 
 KEEP_KEYS = ["tags", "labels"]
 

@@ -77,17 +77,14 @@ oidc_providers:
       sample: "2026-01-01T00:00:00+00:00"
 """
 
-try:
-    import botocore  # noqa: F401  (AnsibleAWSModule reports a missing botocore)
-except ImportError:
-    pass
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.iam_oidc import describe_provider
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.iam_oidc import find_provider_arn
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils.iam_oidc import list_provider_arns
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils.iam_oidc import (
+    describe_provider,
+    find_provider_arn,
+    list_provider_arns,
+)
 
 
 def main():
