@@ -751,5 +751,6 @@ def main():
         replication_group=manager.result(group, member),
     )
 
+
 if __name__ == "__main__":
     main()
