@@ -59,9 +59,9 @@ class Emulator:
 
 @pytest.fixture(scope="session")
 def emulator_server(tmp_path_factory) -> Emulator:
-    """One moto server per pytest worker, on a free loopback port; stopped at the end."""
+    """One moto server per pytest worker, on a free loopback port; stopped at the end (or when pytest dies)."""
     state_dir = tmp_path_factory.mktemp("emulator")
-    state = emulator.start(state_dir)
+    state = emulator.start(state_dir, watch_pid=os.getpid())
     try:
         yield Emulator(endpoint=state.endpoint)
     finally:

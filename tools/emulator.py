@@ -39,6 +39,7 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".emulator"
 READY_TIMEOUT = 60.0
+SERVE_COMMAND = "_serve"  # internal: the process start() launches
 
 # Dummy credentials: the emulator accepts anything, and using obviously fake
 # keys means a misdirected request could never authenticate against real AWS.
@@ -111,8 +112,7 @@ def _process_is_ours(state: EmulatorState) -> bool:
             return False
         # No /proc (e.g. macOS): trust the pid only while the port answers.
         return _ping(state.endpoint)
-    joined = b" ".join(args)
-    return b"moto.server" in joined and str(state.port).encode() in joined
+    return SERVE_COMMAND.encode() in args and str(state.port).encode() in args
 
 
 def _ping(endpoint: str, timeout: float = 2.0) -> bool:
@@ -134,8 +134,12 @@ def wait_ready(endpoint: str, proc: subprocess.Popen | None = None, timeout: flo
     raise EmulatorError(f"moto server at {endpoint} was not ready after {timeout:.0f}s")
 
 
-def start(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState:
-    """Start a moto server on a free loopback port, or return the running one."""
+def start(state_dir: Path = DEFAULT_STATE_DIR, watch_pid: int | None = None) -> EmulatorState:
+    """Start a moto server on a free loopback port, or return the running one.
+
+    With ``watch_pid`` the server also exits on its own once that process is gone, so a test
+    run that is killed cannot leave an emulator behind.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     existing = load_state(state_dir)
     if existing is not None:
@@ -149,9 +153,12 @@ def start(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState:
     env = dict(os.environ)
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     env.pop("AWS_ENDPOINT_URL", None)
+    argv = [sys.executable, str(Path(__file__).resolve()), SERVE_COMMAND, "--port", str(port)]
+    if watch_pid:
+        argv += ["--watch-pid", str(watch_pid)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+            argv,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -167,6 +174,31 @@ def start(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState:
     state = EmulatorState(pid=proc.pid, port=port, endpoint=endpoint, log=str(log_path))
     _state_file(state_dir).write_text(json.dumps(asdict(state)))
     return state
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def serve(port: int, watch_pid: int | None = None) -> int:
+    """Run moto's server on 127.0.0.1:``port`` in this process (what ``start`` launches)."""
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: PLC0415 - after the env is set
+
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
+    server.start()
+    try:
+        while watch_pid is None or _alive(watch_pid):
+            time.sleep(1)
+    finally:
+        server.stop()
+    return 0
 
 
 def reset(state_dir: Path = DEFAULT_STATE_DIR, endpoint: str | None = None) -> None:
@@ -224,7 +256,7 @@ def run(cmd: list[str], state_dir: Path = DEFAULT_STATE_DIR) -> int:
         require_loopback(given)
         print(f"emulator: using AWS_ENDPOINT_URL={given} (not started here, left running)", file=sys.stderr)
         return subprocess.call(cmd, env=_child_env(given))
-    state = start(state_dir)
+    state = start(state_dir, watch_pid=os.getpid())
     print(f"emulator: started moto server at {state.endpoint} (pid {state.pid})", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=_child_env(state.endpoint))
@@ -238,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["start", "stop", "reset", "status", "env", "run"])
     parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("EMULATOR_STATE_DIR", DEFAULT_STATE_DIR)))
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [SERVE_COMMAND]:
+        serve_parser = argparse.ArgumentParser(prog=f"emulator.py {SERVE_COMMAND}")
+        serve_parser.add_argument("--port", type=int, required=True)
+        serve_parser.add_argument("--watch-pid", type=int)
+        serve_args = serve_parser.parse_args(argv[1:])
+        return serve(serve_args.port, serve_args.watch_pid)
     cmd = argv[argv.index("--") + 1 :] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     try:

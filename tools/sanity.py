@@ -87,10 +87,36 @@ def copy_tree(dest: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "sanity snapshot"], cwd=dest, check=True)
 
 
+def link_dependencies(dest: Path) -> None:
+    """Put the collections galaxy.yml depends on (amazon.aws, ...) next to the copy.
+
+    ansible-test only searches the ``ansible_collections`` directory the collection sits in, so a
+    module importing ``ansible_collections.amazon.aws`` fails the import, ansible-doc and
+    validate-modules tests unless the dependencies are there too. They are linked from the
+    installed ansible package (the pinned versions), not copied.
+    """
+    import yaml  # noqa: PLC0415
+
+    wanted = {
+        name.split(".")[0] for name in yaml.safe_load((ROOT / "galaxy.yml").read_text()).get("dependencies") or {}
+    }
+    root = dest.parent.parent
+    for namespace in sorted(wanted):
+        link = root / namespace
+        if link.exists() or link.is_symlink():
+            continue
+        for entry in sys.path:
+            source = Path(entry) / "ansible_collections" / namespace
+            if source.is_dir():
+                link.symlink_to(source)
+                break
+
+
 def main(argv: list[str]) -> int:
     dest = Path(argv[0]).resolve() if argv and not argv[0].startswith("-") else DEFAULT_DEST
     extra = argv[1:] if argv and not argv[0].startswith("-") else argv
     copy_tree(dest)
+    link_dependencies(dest)
     write_pip_standin(pip_version())
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)

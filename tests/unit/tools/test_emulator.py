@@ -157,3 +157,19 @@ def test_run_refuses_a_non_loopback_given_endpoint(tmp_path):
     )
     assert out.returncode == 2
     assert "only loopback" in out.stderr
+
+
+def test_a_watched_emulator_exits_when_its_owner_dies(tmp_path):
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    state = emulator.start(tmp_path, watch_pid=owner.pid)
+    try:
+        assert emulator._ping(state.endpoint)
+        owner.kill()
+        owner.wait()
+        for _attempt in range(100):  # the server polls its owner once a second
+            if not emulator._process_is_ours(state):
+                break
+            time.sleep(0.2)
+        assert not emulator._process_is_ours(state), "the emulator outlived the process it was watching"
+    finally:
+        emulator.stop(tmp_path)
