@@ -344,7 +344,7 @@ def test_eso_role_trusts_only_the_eso_service_account_and_reads_exactly_our_secr
 
 
 def test_s3_role_trusts_exactly_the_chart_service_accounts_and_reaches_only_our_bucket(stack):
-    _, trust, policies, attached = _role(stack["aws"], f"{PREFIX}-s3")
+    _role_found, trust, policies, attached = _role(stack["aws"], f"{PREFIX}-s3")
     (statement,) = trust["Statement"]
     condition = statement["Condition"]
     assert set(condition) == {"StringEquals"}  # no StringLike: no wildcard subjects

@@ -13,7 +13,7 @@ import datetime
 
 import pytest
 from botocore.stub import ANY
-from datastore_module_runner import ModuleFail, dumped, emulator_env, run_module, stubbed  # noqa: F401
+from datastore_module_runner import ModuleFail, dumped, emulator_env, run_module, stubbed  # noqa: F401  # pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import elasticache_replication_group as mod
 
@@ -219,7 +219,7 @@ def test_wait_times_out_with_the_last_status(run_module, stubbed, monkeypatch):
     client, stubber = stubbed("elasticache")
     not_found(stubber)
     stubber.add_response("create_replication_group", one(status="creating"), None)
-    for _ in range(3):  # after the create, then two polls
+    for _poll in range(3):  # after the create, then two polls
         stubber.add_response("describe_replication_groups", group(status="creating"), None)
     clock = iter([0.0, 0.0, 10_000.0])
     monkeypatch.setattr(mod.time, "time", lambda: next(clock))
