@@ -42,6 +42,7 @@ demo: setup
 
 # The demo's playbooks, against the emulator `demo` started (or AWS_ENDPOINT_URL if set).
 demo-playbooks:
+	$(PY) tools/demo_seed.py
 	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
 	$(BIN)/ansible-playbook playbooks/validate.yml -i inventories/local
 	$(BIN)/ansible-playbook playbooks/diagnostics.yml -i inventories/local
