@@ -425,10 +425,15 @@ def test_a_new_license_key_replaces_only_the_license_entry(stack):
     run_playbook("secrets.yml", endpoint=aws.endpoint, env=stack["env"], tmp_path=stack["tmp"]).assert_ok()
 
 
-def test_check_mode_on_the_existing_stack_reports_no_change(stack):
+def test_check_mode_with_diff_on_the_existing_stack_reports_no_change_and_no_secret(stack):
+    values = [*_generated_values(stack["aws"]), stack["license"]]
     for name in ("datastores.yml", "secrets.yml"):
-        run = run_playbook(name, endpoint=stack["aws"].endpoint, env=stack["env"], check=True, tmp_path=stack["tmp"])
+        run = run_playbook(
+            name, endpoint=stack["aws"].endpoint, env=stack["env"], check=True, diff=True, tmp_path=stack["tmp"]
+        )
         run.assert_idempotent()
+        for value in values:
+            assert value not in run.output
 
 
 def _flat(text):
