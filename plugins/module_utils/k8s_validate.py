@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 
 try:
     import jsonschema
@@ -179,12 +180,23 @@ def _error_text(error):
     return f"{location}: {error.message}"
 
 
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+
+
 def _check_identity(document):
+    """What the API server checks before any schema: apiVersion, kind, a name (a DNS label for namespaces)."""
     if not isinstance(document, dict):
         return ["the document is not a mapping"]
     problems = [f"{field} is missing" for field in ("apiVersion", "kind") if not document.get(field)]
     if not isinstance(document.get("metadata"), dict) or not document["metadata"].get("name"):
         problems.append("metadata.name is missing")
+        return problems
+    name = str(document["metadata"]["name"])
+    namespace = document["metadata"].get("namespace")
+    if document.get("kind") == "Namespace" and (len(name) > 63 or not re.match(DNS_LABEL, name)):
+        problems.append(f"metadata.name: {name!r} is not a DNS label (lowercase letters, digits, '-'; at most 63)")
+    if namespace is not None and (len(str(namespace)) > 63 or not re.match(DNS_LABEL, str(namespace))):
+        problems.append(f"metadata.namespace: {namespace!r} is not a DNS label")
     return problems
 
 
