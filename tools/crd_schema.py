@@ -65,9 +65,9 @@ def render() -> str:
         HEADER
         + "SOURCES = "
         + json.dumps(sources, indent=4, sort_keys=True).replace("\n}", ",\n}")
-        + "\n\n_SCHEMAS_JSON = r'''\n"
+        + '\n\n_SCHEMAS_JSON = r"""\n'
         + body
-        + "\n'''\n\nSCHEMAS = json.loads(_SCHEMAS_JSON)\n"
+        + '\n"""\n\nSCHEMAS = json.loads(_SCHEMAS_JSON)\n'
     )
 
 

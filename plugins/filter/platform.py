@@ -15,7 +15,7 @@ RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 RELEASE_KEYS = ("name", "namespace", "chart_ref", "chart_repo_url", "chart_version", "values")
 
 
-def platform_external_secrets(contract, secret_refs, store_name, namespace, refresh_interval, labels=None):
+def platform_external_secrets(contract, secret_refs, store_name, namespace, refresh_interval, labels=None):  # noqa: PLR0917 (filter arguments)
     """One ExternalSecret per Kubernetes Secret of ``contract``, with exactly its keys.
 
     ``contract``: ``[{name, keys: [{key, entry}]}]``; ``secret_refs``: ``secrets_outputs.secrets``
@@ -137,7 +137,9 @@ def ebs_csi_tag_parameters(tags):
     for index, key in enumerate(sorted(tags or {}), start=1):
         value = str(tags[key])
         if "=" in key or "," in value:
-            raise AnsibleFilterError(f"ebs_csi_tag_parameters: tag {key}={value} cannot be passed to the EBS CSI driver")
+            raise AnsibleFilterError(
+                f"ebs_csi_tag_parameters: tag {key}={value} cannot be passed to the EBS CSI driver"
+            )
         out[f"tagSpecification_{index}"] = f"{key}={value}"
     return out
 

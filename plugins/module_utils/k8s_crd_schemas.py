@@ -15,7 +15,7 @@ SOURCES = {
     "external-secrets.io/v1/ExternalSecret": "tools/crds/externalsecrets.external-secrets.io.yaml",
 }
 
-_SCHEMAS_JSON = r'''
+_SCHEMAS_JSON = r"""
 {
  "external-secrets.io/v1/ClusterSecretStore": {
   "additionalProperties": false,
@@ -1093,6 +1093,6 @@ _SCHEMAS_JSON = r'''
   "type": "object"
  }
 }
-'''
+"""
 
 SCHEMAS = json.loads(_SCHEMAS_JSON)

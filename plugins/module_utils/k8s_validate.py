@@ -96,7 +96,9 @@ def openapi_to_json_schema(node, strict=True):
         out.pop("type", None)
         out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
     if "properties" in node:
-        out["properties"] = {name: openapi_to_json_schema(sub, strict) for name, sub in sorted(node["properties"].items())}
+        out["properties"] = {
+            name: openapi_to_json_schema(sub, strict) for name, sub in sorted(node["properties"].items())
+        }
     if "additionalProperties" in node:
         extra = node["additionalProperties"]
         out["additionalProperties"] = openapi_to_json_schema(extra, strict) if isinstance(extra, dict) else bool(extra)
@@ -110,7 +112,7 @@ def openapi_to_json_schema(node, strict=True):
     if "not" in node:
         out["not"] = openapi_to_json_schema(node["not"], strict)
     if node.get("nullable") and "type" in out:
-        out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else list(out["type"]) + ["null"]
+        out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*list(out["type"]), "null"]
     return out
 
 
@@ -233,7 +235,9 @@ def supported_kubernetes_versions():
     """Kubernetes minor versions kubernetes-validate has schemas for (``["1.25", ..., "1.37"]``)."""
     if not HAS_KUBERNETES_VALIDATE:  # pragma: no cover
         return []
-    return sorted({kv_utils.major_minor(v) for v in kv_utils.all_versions()}, key=lambda v: tuple(int(p) for p in v.split(".")))
+    return sorted(
+        {kv_utils.major_minor(v) for v in kv_utils.all_versions()}, key=lambda v: tuple(int(p) for p in v.split("."))
+    )
 
 
 def validate_manifests(sources, kubernetes_version, schemas=None, strict=True, allow_unknown_kinds=False):

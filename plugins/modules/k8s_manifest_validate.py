@@ -158,7 +158,7 @@ resources:
       type: bool
       sample: false
     errors:
-      description: What is wrong, each as C(<field path>: <message>).
+      description: "What is wrong, each as C(<field path>: <message>)."
       type: list
       elements: str
       sample: ["spec.target.creationPolicy: 'Always' is not one of ['Owner', 'Orphan', 'Merge', 'None']"]
@@ -198,7 +198,10 @@ def _minor(version, supported):
     wanted = (int(match.group(1)), int(match.group(2)))
     usable = [v for v in supported if tuple(int(p) for p in v.split(".")) <= wanted]
     if not usable:
-        return None, f"kubernetes_version={version} is older than every schema set kubernetes-validate ships ({supported[0]}+)"
+        return (
+            None,
+            f"kubernetes_version={version} is older than every schema set kubernetes-validate ships ({supported[0]}+)",
+        )
     newest = supported[-1]
     if wanted > tuple(int(p) for p in newest.split(".")):
         return None, (
@@ -249,7 +252,7 @@ def main():
         required_one_of=[("path", "documents")],
         supports_check_mode=True,
     )
-    for name, present, package in (
+    for _name, present, package in (
         ("kubernetes_validate", k8s_validate.HAS_KUBERNETES_VALIDATE, "kubernetes-validate"),
         ("jsonschema", k8s_validate.HAS_JSONSCHEMA, "jsonschema"),
         ("yaml", k8s_validate.HAS_YAML, "PyYAML"),
@@ -269,12 +272,19 @@ def main():
     results, invalid = k8s_validate.validate_manifests(
         sources, minor, schemas=schemas, strict=strict, allow_unknown_kinds=module.params["allow_unknown_kinds"]
     )
-    outcome = dict(changed=False, resources=results, invalid=invalid, kubernetes_version=minor, custom_kinds=sorted(schemas))
+    outcome = dict(
+        changed=False, resources=results, invalid=invalid, kubernetes_version=minor, custom_kinds=sorted(schemas)
+    )
     if invalid and module.params["fail_on_error"]:
         lines = [
-            f"{r['source']}#{r['index']} {r['kind']}/{r['name']}: {'; '.join(r['errors'])}" for r in results if not r["valid"]
+            f"{r['source']}#{r['index']} {r['kind']}/{r['name']}: {'; '.join(r['errors'])}"
+            for r in results
+            if not r["valid"]
         ]
-        module.fail_json(msg=f"{invalid} of {len(results)} manifests are invalid for Kubernetes {minor}: " + " | ".join(lines), **outcome)
+        module.fail_json(
+            msg=f"{invalid} of {len(results)} manifests are invalid for Kubernetes {minor}: " + " | ".join(lines),
+            **outcome,
+        )
     module.exit_json(**outcome)
 
 

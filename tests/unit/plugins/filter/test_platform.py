@@ -5,19 +5,26 @@ from __future__ import annotations
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.langchain.langsmith_aws.plugins.filter import platform
 
 CONTRACT = [
     {
         "name": "langsmith-config",
-        "keys": [{"key": "langsmith_license_key", "entry": "app_license"}, {"key": "api_key_salt", "entry": "app_generated"}],
+        "keys": [
+            {"key": "langsmith_license_key", "entry": "app_license"},
+            {"key": "api_key_salt", "entry": "app_generated"},
+        ],
     },
     {"name": "langsmith-postgres", "keys": [{"key": "connection_url", "entry": "postgres_connection"}]},
 ]
 REFS = {
     "app_license": {"name": "demo-langsmith/app/license", "arn": "arn:aws:secretsmanager:us-east-1:1:secret:a"},
     "app_generated": {"name": "demo-langsmith/app/generated", "arn": "arn:aws:secretsmanager:us-east-1:1:secret:b"},
-    "postgres_connection": {"name": "demo-langsmith/postgres/connection", "arn": "arn:aws:secretsmanager:us-east-1:1:secret:c"},
+    "postgres_connection": {
+        "name": "demo-langsmith/postgres/connection",
+        "arn": "arn:aws:secretsmanager:us-east-1:1:secret:c",
+    },
 }
 RELEASE = {
     "name": "external-secrets",
@@ -33,20 +40,28 @@ def test_external_secrets_have_exactly_the_contract_keys_and_read_properties_of_
     docs = platform.platform_external_secrets(CONTRACT, REFS, "store", "langsmith", "1h", {"a": "b"})
     assert [d["metadata"]["name"] for d in docs] == ["langsmith-config", "langsmith-postgres"]
     config = docs[0]
-    assert config["apiVersion"] == "external-secrets.io/v1" and config["kind"] == "ExternalSecret"
+    assert config["apiVersion"] == "external-secrets.io/v1"
+    assert config["kind"] == "ExternalSecret"
     assert config["metadata"] == {"name": "langsmith-config", "namespace": "langsmith", "labels": {"a": "b"}}
     assert config["spec"]["refreshInterval"] == "1h"
     assert config["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "store"}
-    assert config["spec"]["target"] == {"name": "langsmith-config", "creationPolicy": "Owner", "deletionPolicy": "Retain"}
+    assert config["spec"]["target"] == {
+        "name": "langsmith-config",
+        "creationPolicy": "Owner",
+        "deletionPolicy": "Retain",
+    }
     assert config["spec"]["data"] == [
-        {"secretKey": "langsmith_license_key", "remoteRef": {"key": "demo-langsmith/app/license", "property": "langsmith_license_key"}},
+        {
+            "secretKey": "langsmith_license_key",
+            "remoteRef": {"key": "demo-langsmith/app/license", "property": "langsmith_license_key"},
+        },
         {"secretKey": "api_key_salt", "remoteRef": {"key": "demo-langsmith/app/generated", "property": "api_key_salt"}},
     ]
     assert "dataFrom" not in config["spec"]  # no extract: exactly the listed keys, nothing else
 
 
 def test_external_secrets_fail_on_a_missing_secrets_manager_entry():
-    with pytest.raises(AnsibleFilterError, match="app_license.*run playbooks/secrets.yml"):
+    with pytest.raises(AnsibleFilterError, match=r"app_license.*run playbooks/secrets\.yml"):
         platform.platform_external_secrets(CONTRACT, {}, "store", "langsmith", "1h")
 
 
@@ -72,7 +87,9 @@ def test_a_complete_pinned_release_has_no_problems():
 @pytest.mark.parametrize("version", ["1.0", "^1.0.0", "~1.0.0", "1.x", "latest", ">=1.0.0", "1.0.0-rc1 || 2", "*"])
 def test_unpinned_chart_versions_are_refused(version):
     problems = platform.platform_release_problems([{**RELEASE, "chart_version": version}])
-    assert len(problems) == 1 and "not pinned" in problems[0] and "external-secrets" in problems[0]
+    assert len(problems) == 1
+    assert "not pinned" in problems[0]
+    assert "external-secrets" in problems[0]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +108,9 @@ def test_incomplete_or_malformed_releases_are_refused(change, expected):
 
 
 def test_duplicate_releases_are_refused():
-    assert platform.platform_release_problems([RELEASE, dict(RELEASE)]) == ["duplicate releases: external-secrets/external-secrets"]
+    assert platform.platform_release_problems([RELEASE, dict(RELEASE)]) == [
+        "duplicate releases: external-secrets/external-secrets"
+    ]
 
 
 def test_release_index_drops_values_and_names_the_values_file():
@@ -136,6 +155,7 @@ def test_manifest_yaml_is_stable_sorted_and_round_trips():
     assert text == platform.k8s_manifests_yaml(list(reversed(list(reversed(docs)))), "line one\nline two")
     assert list(yaml.safe_load_all(text)) == docs
     assert text.index("apiVersion") < text.index("kind")  # keys sorted
-    assert "&id" not in text and "*id" not in text  # no anchors even for shared objects
+    assert "&id" not in text
+    assert "*id" not in text
     shared = {"k": "v"}
     assert "&" not in platform.k8s_manifests_yaml([{"a": shared, "b": shared}])

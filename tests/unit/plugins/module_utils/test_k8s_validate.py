@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
+
 from ansible_collections.langchain.langsmith_aws.plugins.module_utils import k8s_validate
 from ansible_collections.langchain.langsmith_aws.plugins.module_utils.k8s_crd_schemas import SCHEMAS
-from conftest import ROOT
 
 EXTERNAL_SECRET = {
     "apiVersion": "external-secrets.io/v1",
@@ -69,7 +70,9 @@ _DELETE = object()
 
 
 def test_bundled_schemas_are_generated_from_tools_crds():
-    proc = subprocess.run([sys.executable, "tools/crd_schema.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "tools/crd_schema.py", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert sorted(SCHEMAS) == ["external-secrets.io/v1/ClusterSecretStore", "external-secrets.io/v1/ExternalSecret"]
 
@@ -111,15 +114,20 @@ def test_cluster_secret_store_mistakes_are_reported(path, value, error):
     outcome = _check(_with(STORE, path, value))
     assert not outcome["valid"]
     joined = " ".join(outcome["errors"])
-    assert error in joined or ("has too many properties" in joined and error == "should be non-empty"), outcome["errors"]
+    assert error in joined or ("has too many properties" in joined and error == "should be non-empty"), outcome[
+        "errors"
+    ]
 
 
 def test_built_in_kinds_use_the_kubernetes_schemas_of_the_version():
     assert _check(STORAGE_CLASS) == {"valid": True, "schema": "kubernetes-1.34", "errors": []}
     bad = _check(_with(STORAGE_CLASS, ("volumeBindingMode",), 7))
-    assert not bad["valid"] and bad["schema"] == "kubernetes-1.34" and "volumeBindingMode" in bad["errors"][0]
+    assert not bad["valid"]
+    assert bad["schema"] == "kubernetes-1.34"
+    assert "volumeBindingMode" in bad["errors"][0]
     unknown = _check(_with(STORAGE_CLASS, ("allowVolumeExpansions",), True))
-    assert not unknown["valid"] and "allowVolumeExpansions" in unknown["errors"][0]
+    assert not unknown["valid"]
+    assert "allowVolumeExpansions" in unknown["errors"][0]
 
 
 def test_documents_without_identity_are_invalid():
@@ -130,9 +138,11 @@ def test_documents_without_identity_are_invalid():
 def test_unknown_kinds_fail_unless_allowed():
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
     results, invalid = k8s_validate.validate_manifests([("inline", 0, widget)], "1.34")
-    assert invalid == 1 and results[0]["errors"] == ["no schema for example.com/v1/Widget"]
+    assert invalid == 1
+    assert results[0]["errors"] == ["no schema for example.com/v1/Widget"]
     results, invalid = k8s_validate.validate_manifests([("inline", 0, widget)], "1.34", allow_unknown_kinds=True)
-    assert invalid == 0 and results[0]["skipped"] is True
+    assert invalid == 0
+    assert results[0]["skipped"] is True
 
 
 def test_openapi_conversion_translates_kubernetes_extensions():
@@ -141,7 +151,11 @@ def test_openapi_conversion_translates_kubernetes_extensions():
             "type": "object",
             "properties": {
                 "port": {"x-kubernetes-int-or-string": True},
-                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {"a": {"type": "string"}}},
+                "free": {
+                    "type": "object",
+                    "x-kubernetes-preserve-unknown-fields": True,
+                    "properties": {"a": {"type": "string"}},
+                },
                 "maybe": {"type": "string", "nullable": True, "description": "dropped", "default": "x"},
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             },
@@ -165,7 +179,11 @@ def test_crd_schemas_cover_every_served_version_and_require_namespace_when_names
             "names": {"kind": "Widget"},
             "scope": "Namespaced",
             "versions": [
-                {"name": "v1", "served": True, "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object"}}}}},
+                {
+                    "name": "v1",
+                    "served": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object"}}}},
+                },
                 {"name": "v1alpha1", "served": False},
             ],
         },
