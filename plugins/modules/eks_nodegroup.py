@@ -18,7 +18,7 @@ description:
   - Settings EKS cannot change in place (instance types, AMI type, subnets, node role, capacity
     type, disk size, launch template identity) fail with a message instead of being ignored.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   cluster_name:
     description: Name of the EKS cluster.
@@ -110,7 +110,6 @@ options:
         description: Taint key.
         type: str
         required: true
-        no_log: false
       value:
         description: Taint value.
         type: str
@@ -320,6 +319,7 @@ class NodegroupManager:
         return {"minSize": p["min_size"], "maxSize": p["max_size"], "desiredSize": desired}
 
     def reconcile(self, ng, after_create=False):
+        already = len(self.updates)
         if ng.get("status") in ("DELETING", "CREATE_FAILED", "DELETE_FAILED"):
             self.module.fail_json(msg=f"Node group {self.name} of EKS cluster {self.cluster} is {ng['status']}")
         if not after_create:
@@ -400,7 +400,7 @@ class NodegroupManager:
         ):
             self.updates.append("tags")
 
-        if self.module.check_mode or not self.updates:
+        if self.module.check_mode or len(self.updates) == already:
             return ng
         return self.wait_active() if self.params["wait"] else self.describe()
 

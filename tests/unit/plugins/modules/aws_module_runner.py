@@ -1,13 +1,13 @@
-"""Run the data store modules in-process: arguments in, exit_json/fail_json results out.
+"""Run our modules in-process: arguments in, exit_json/fail_json results out.
 
-Imported by the module tests of this directory (a conftest.py here would shadow tests/conftest.py,
-which the integration tests import as ``conftest``). AWS calls go to botocore ``Stubber``-wrapped
-clients for what the emulator lacks, or to the emulator itself through the module's real client.
+Fixtures for the module tests; each test file imports them (a conftest.py here would shadow
+tests/conftest.py as the ``conftest`` module that the integration tests import from).
+
+AWS calls go either to botocore ``Stubber``-wrapped clients (for what the emulator lacks) or, with
+``clients=None``, to the emulator of the ``aws`` fixture through the module's real client.
 """
 
 from __future__ import annotations
-
-import json
 
 import boto3
 import pytest
@@ -15,6 +15,8 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from botocore.stub import Stubber
+
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import eks as eks_utils
 
 
 class ModuleExit(Exception):
@@ -29,9 +31,15 @@ class ModuleFail(Exception):
         self.result = result
 
 
+@pytest.fixture(autouse=True)
+def no_poll_delay(monkeypatch):
+    """Waits poll without sleeping."""
+    monkeypatch.setattr(eks_utils, "POLL_DELAY", 0)
+
+
 @pytest.fixture
 def stubbed():
-    """``stubbed('elasticache')`` -> (client, stubber); every stubber must be fully consumed at the end."""
+    """``stubbed('eks')`` -> (client, stubber); every stubber must be fully consumed at the end."""
     stubbers = []
 
     def _make(service):
@@ -54,18 +62,15 @@ def stubbed():
 
 @pytest.fixture
 def run_module(monkeypatch):
-    """``run_module(main, args, clients={'elasticache': client}, check_mode=False, diff=False)`` -> result.
+    """``run_module(main, args, clients={'eks': client}, check_mode=False, diff=False)`` -> result dict.
 
-    Raises ModuleFail (``.result`` holds the fail_json arguments) when the module fails. The result
-    carries ``_no_log_values``: what Ansible would mask in any output.
+    Raises ModuleFail (with ``.result``) when the module fails.
     """
 
     def _exit(self, **kwargs):
-        kwargs["_no_log_values"] = set(self.no_log_values)
         raise ModuleExit(kwargs)
 
     def _fail(self, **kwargs):
-        kwargs["_no_log_values"] = set(self.no_log_values)
         raise ModuleFail(kwargs)
 
     monkeypatch.setattr(AnsibleAWSModule, "exit_json", _exit)
@@ -98,6 +103,7 @@ def emulator_env(aws, monkeypatch):
     return aws
 
 
-def dumped(result) -> str:
-    """The result as Ansible would print it (for leak checks)."""
-    return json.dumps({k: v for k, v in result.items() if k != "_no_log_values"}, default=str)
+@pytest.fixture
+def module_fail():
+    """The exception a failing module raises (``.result`` holds the fail_json arguments)."""
+    return ModuleFail
