@@ -12,13 +12,13 @@ description:
     exists, not even for minutes, with an open public endpoint, unencrypted secrets or no logs), and
     on later runs brings an existing cluster's settings to the requested state.
   - It closes the gap of M(community.aws.eks_cluster), which can set only subnets, security groups,
-    version and tags: this module also manages endpoint access (private, public, public CIDRs),
+    version and tags; this module also manages endpoint access (private, public, public CIDRs),
     control-plane logging, envelope encryption of secrets with a KMS key, the authentication mode and
     access entries with their access policies.
   - EKS runs one update at a time, so every update is waited for before the next one starts (each is
     tracked with DescribeUpdate until C(Successful); C(Failed) or C(Cancelled) fails with the errors
     AWS reports).
-  - Settings EKS cannot change in place are reported, not forced: a different Kubernetes version,
+  - Settings EKS cannot change in place are reported, not forced. A different Kubernetes version,
     other subnets or security groups, another encryption key, or a step back in authentication mode
     fail with a message saying so.
 author:

@@ -320,6 +320,7 @@ class NodegroupManager:
         return {"minSize": p["min_size"], "maxSize": p["max_size"], "desiredSize": desired}
 
     def reconcile(self, ng, after_create=False):
+        already = len(self.updates)
         if ng.get("status") in ("DELETING", "CREATE_FAILED", "DELETE_FAILED"):
             self.module.fail_json(msg=f"Node group {self.name} of EKS cluster {self.cluster} is {ng['status']}")
         if not after_create:
@@ -400,7 +401,7 @@ class NodegroupManager:
         ):
             self.updates.append("tags")
 
-        if self.module.check_mode or not self.updates:
+        if self.module.check_mode or len(self.updates) == already:
             return ng
         return self.wait_active() if self.params["wait"] else self.describe()
 
