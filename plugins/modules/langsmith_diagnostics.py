@@ -271,14 +271,14 @@ summary:
 """
 
 # Ansible modules document themselves before their imports (ansible-test validate-modules).
-import os  # noqa: E402
-import re  # noqa: E402
+import os
+import re
 
-from ansible.module_utils.urls import open_url  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry  # noqa: E402
+from ansible.module_utils.urls import open_url
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.langchain.langsmith_aws.plugins.module_utils import (  # noqa: E402
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import (
     diagnostics,
     diagnostics_aws,
     diagnostics_k8s,

@@ -1,7 +1,5 @@
 """secretsmanager_secret_info and elasticache_replication_group_info: read-only lookups."""
 
-# ruff: noqa: F811  (pytest fixtures imported from datastore_module_runner are redefined as arguments)
-
 from __future__ import annotations
 
 import json

@@ -5,8 +5,6 @@ node whatever NumCacheClusters says; those paths, waits, failures and check mode
 The create/no-op cycle against the emulator is at the end.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from datastore_module_runner are redefined as arguments)
-
 from __future__ import annotations
 
 import datetime

@@ -5,8 +5,6 @@ what was set, without metadata, and returns an empty list instead of DBParameter
 AWS shapes are tested with Stubber, the emulator's with the emulator.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from datastore_module_runner are redefined as arguments)
-
 from __future__ import annotations
 
 import pytest
