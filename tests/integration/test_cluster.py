@@ -220,12 +220,12 @@ def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network
         assert group["tags"]["k8s.io/cluster-autoscaler/enabled"] == "true"
         assert group["tags"][f"k8s.io/cluster-autoscaler/{CLUSTER}"] == "owned"
 
-    # dev tier: 3 x m6i.2xlarge (3..6); ClickHouse: one m6i.xlarge per replica (1)
+    # dev tier: 3 x m6i.2xlarge (3..6); ClickHouse: one r6i.xlarge per replica (the sizing gate's dev profile) (1)
     assert general["instanceTypes"] == ["m6i.2xlarge"]
     assert general["scalingConfig"] == {"minSize": 3, "maxSize": 6, "desiredSize": 3}
     assert general["labels"] == {"langsmith/pool": "general"}
     assert general["taints"] == []
-    assert clickhouse["instanceTypes"] == ["m6i.xlarge"]
+    assert clickhouse["instanceTypes"] == ["r6i.xlarge"]
     assert clickhouse["scalingConfig"] == {"minSize": 1, "maxSize": 1, "desiredSize": 1}
     assert clickhouse["labels"] == {"langsmith/pool": "clickhouse"}
     assert clickhouse["taints"] == [{"key": "langsmith/pool", "value": "clickhouse", "effect": "NO_SCHEDULE"}]

@@ -34,6 +34,7 @@ CATALOG = [
     instance("m6i.xlarge", 4, 16384, 4, 15),
     instance("m6i.2xlarge", 8, 32768, 4, 15),
     instance("m6i.4xlarge", 16, 65536, 8, 30),
+    instance("r6i.xlarge", 4, 32768, 4, 15),
     instance("r6i.2xlarge", 8, 65536, 4, 15),
     instance("r6i.4xlarge", 16, 131072, 8, 30),
 ]
