@@ -308,7 +308,7 @@ def parse_chart_keys(text):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        path, _, kind = line.partition(" ")
+        path, _sep, kind = line.partition(" ")
         keys[path] = kind.strip()
     return keys
 

@@ -14,7 +14,7 @@ description:
     The run goes in through the API (backend, Redis, the queue workers, ClickHouse) and is read back
     through the API (backend, ClickHouse).
   - The run id is derived from O(api_url) and O(project), so the first call creates the run
-    (RV(changed) true) and later calls only read it back (RV(changed) false).
+    (C(changed) true) and later calls only read it back (C(changed) false).
   - Uses the C(langsmith) Python SDK on the controller. The API key is never returned or logged.
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
@@ -42,7 +42,7 @@ options:
 attributes:
   check_mode:
     support: full
-    description: In check mode the run is only looked up; RV(changed) says whether it would be created.
+    description: In check mode the run is only looked up; C(changed) says whether it would be created.
   diff_mode:
     support: none
     description: Nothing to diff.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -47,6 +48,7 @@ WORKLOADS = ["frontend", "backend", "platform-backend", "queue", "ingest-queue",
 TIERS = yaml.safe_load((ROOT / "roles/langsmith/defaults/main/tiers.yml").read_text())["langsmith_tier_presets"]
 KEYS_TEXT = (ROOT / "roles/release/files" / f"langsmith-{CHART_VERSION}.keys").read_text()
 FAKE_BIN = ROOT / "tests" / "fixtures" / "release-bin"
+SECRET_KEY = re.compile(r"key|salt|secret|password|token|connection_url")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -212,21 +214,36 @@ def test_the_readme_holds_the_exact_helm_command(converged):
 def test_no_secret_value_reaches_values_artifacts_or_output(converged, stage):
     """Plant: every value the secrets stage wrote to Secrets Manager, read back from the emulator."""
     sm = converged["aws"].client("secretsmanager")
-    planted = set()
+    planted = {}
     for entry in sm.list_secrets()["SecretList"]:
         if not entry["Name"].startswith(PREFIX):
             continue
         data = json.loads(sm.get_secret_value(SecretId=entry["ARN"])["SecretString"])
-        planted.update(str(v) for v in data.values() if len(str(v)) >= 8 and not str(v).isdigit())
-    # The generated ones (salt, JWT secret, passwords, tokens) and the license must all be there.
-    assert len(planted) >= 6
+        # Secret-valued keys only: user names, hosts, ports and database names are not secrets.
+        planted.update({f"{entry['Name']}:{k}": str(v) for k, v in data.items() if SECRET_KEY.search(k)})
+    assert sorted(planted) == sorted(
+        f"{PREFIX}/{entry}"
+        for entry in (
+            "app/license:langsmith_license_key",
+            "app/generated:api_key_salt",
+            "app/generated:jwt_secret",
+            "app/generated:initial_org_admin_password",
+            "postgres/master:password",
+            "postgres/connection:connection_url",
+            "redis/auth:auth_token",
+            "redis/connection:connection_url",
+            "clickhouse:clickhouse_password",
+        )
+    )
     diff_run = stage("release.yml", converged["artifacts"], check=True, verbosity=2, **converged["edge"])
     diff_run.assert_ok()
 
     texts = {"site output": converged["run"].output, "check/diff -vv output": diff_run.output}
     for path in (converged["artifacts"] / "release").rglob("*"):
         texts[str(path)] = path.read_text()
-    leaks = [(where, value[:4] + "...") for value in planted for where, text in texts.items() if value in text]
+    # Positive control: what is searched does hold the values' neighbours (a Secret's name, the bucket).
+    assert all("langsmith-clickhouse" in text for text in texts.values())
+    leaks = [(where, name) for name, value in planted.items() for where, text in texts.items() if value in text]
     assert leaks == []
 
 
@@ -309,8 +326,12 @@ def test_external_clickhouse_reads_the_connection_secret_and_keeps_clickhouse_en
             id="irsa-namespace",
         ),
         pytest.param(
-            {"langsmith_tier": "production", "release_clickhouse_requests": {"cpu": "2", "memory": "8Gi"}},
-            "ClickHouse sizing fails the production tier",
+            {
+                "langsmith_tier": "production",
+                "release_clickhouse_requests": {"cpu": "3", "memory": "16Gi"},
+                "release_clickhouse_limits": {"cpu": "4", "memory": "16Gi"},
+            },
+            "ClickHouse sizing fails the production tier (baseline.cpu, baseline.memory)",
             id="clickhouse-undersized",
         ),
         pytest.param(
@@ -489,7 +510,7 @@ def test_apply_again_changes_nothing(converged, apply):
     objects = cluster_objects(alb_dns)
     apply(objects)[0].assert_ok()
 
-    run, _, calls = apply(objects)
+    run, _kube, calls = apply(objects)
 
     run.assert_idempotent()
     assert len(upgrades(calls)) == 1, "the second run must not upgrade again"
@@ -531,7 +552,7 @@ def test_a_failed_migration_hook_stops_the_release(converged, apply):
 def test_verify_fails_when_the_albs_targets_stay_unhealthy(converged, apply):
     alb_dns = alb_in_emulator(converged["aws"], "k8s-demolangsmith-sick", healthy=False)
 
-    run, _, _ = apply(cluster_objects(alb_dns), release_verify_timeout=3)
+    run, _kube, _calls = apply(cluster_objects(alb_dns), release_verify_timeout=3)
 
     assert run.rc != 0
     assert "Wait until the ALB's targets are healthy" in run.output

@@ -199,7 +199,7 @@ class FakeKubeApi:
         if not rest:
             return None
         plural, name = rest[0], (rest[1] if len(rest) > 1 else None)
-        kind, _ = self._kind(group, version, plural)
+        kind, _namespaced = self._kind(group, version, plural)
         if kind is None:
             return None
         api_version = f"{group}/{version}" if group else version
