@@ -288,6 +288,35 @@ def test_external_clickhouse_reads_the_connection_secret_and_keeps_clickhouse_en
     }
 
 
+def test_oidc_renders_sso_once_its_client_secret_entry_exists(converged, stage, tmp_path):
+    missing = render(stage, converged, tmp_path / "missing", release_auth="oidc")
+    assert missing.rc != 0
+    assert f"release_auth=oidc needs the Secrets Manager entry {PREFIX}/app/oidc" in " ".join(missing.output.split())
+    assert not (tmp_path / "missing" / "release").exists()
+
+    converged["aws"].client("secretsmanager").create_secret(
+        Name=f"{PREFIX}/app/oidc",
+        SecretString=json.dumps(
+            {
+                "oauth_client_id": "client",
+                "oauth_issuer_url": "https://idp.example.com",
+                "oauth_client_secret": "s3cr3t-oidc",
+            }
+        ),
+    )
+    try:
+        run = render(stage, converged, tmp_path / "oidc", release_auth="oidc").assert_ok()
+    finally:
+        converged["aws"].client("secretsmanager").delete_secret(
+            SecretId=f"{PREFIX}/app/oidc", ForceDeleteWithoutRecovery=True
+        )
+    values = yaml.safe_load((tmp_path / "oidc" / "release" / "values.yaml").read_text())
+    assert values["config"]["oauth"] == {"enabled": True}
+    assert values["config"]["basicAuth"] == {"enabled": False}
+    assert values["config"]["authType"] == "mixed"
+    assert "s3cr3t-oidc" not in (tmp_path / "oidc" / "release" / "values.yaml").read_text() + run.output
+
+
 # ------------------------------------------------------------------ bad input: fails before any change
 @pytest.mark.parametrize(
     ("extra_vars", "message"),
