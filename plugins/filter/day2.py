@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import fnmatch
+import json
 import re
 
 import yaml
@@ -143,8 +144,13 @@ def renamed_keys(values, renames, where="release_extra_values"):
     return problems
 
 
+def _plain(data):
+    """Plain dicts/lists/scalars (Ansible hands filters its own tagged container types)."""
+    return json.loads(json.dumps(data or {}, default=str))
+
+
 def _dump(values):
-    return yaml.safe_dump(values or {}, default_flow_style=False, sort_keys=True, width=1000).splitlines()
+    return yaml.safe_dump(_plain(values), default_flow_style=False, sort_keys=True, width=1000).splitlines()
 
 
 def values_diff(old, new, from_label="deployed", to_label="new"):
@@ -343,6 +349,11 @@ def ebs_taken(results):
                 "id": result.get("snapshot_id") or "(check mode)",
                 "source": f"clickhouse:{pvc}",
                 "target": volume.get("id", ""),
+                "pvc": pvc,
+                "zone": volume.get("zone", ""),
+                "volume_type": volume.get("type", ""),
+                "iops": volume.get("iops"),
+                "throughput": volume.get("throughput"),
             }
         )
     return taken
