@@ -380,6 +380,126 @@ def count_line(sources):
     return ", ".join(f"{source} {count}" for source, count in sorted(counts.items()))
 
 
+# ------------------------------------------------------------------ teardown
+def _fqdn(name):
+    name = str(name or "").lower()
+    return name if name.endswith(".") else name + "."
+
+
+def teardown_records(record_sets, hostname, validation_records=None, foreign_validation_records=None):
+    """Route 53 records the deploy made, as amazon.aws.route53 ``state: absent`` arguments.
+
+    The alias A/AAAA records of ``hostname`` that point at a load balancer (the edge stage's alias to
+    the ALB) and the ACM validation CNAMEs of our certificate, unless another certificate of the
+    account (``foreign_validation_records``) validates through the same record.
+    """
+    ours = {_fqdn(r.get("name")) for r in validation_records or []}
+    foreign = {_fqdn(r.get("name")) for r in foreign_validation_records or []}
+    out = []
+    for record in record_sets or []:
+        name, kind = _fqdn(record.get("name")), record.get("type")
+        alias = record.get("alias_target") or {}
+        if kind in ("A", "AAAA") and name == _fqdn(hostname) and "elb.amazonaws.com" in str(alias.get("dns_name", "")):
+            out.append(
+                {
+                    "record": name,
+                    "type": kind,
+                    "value": [alias.get("dns_name")],
+                    "alias": True,
+                    "alias_hosted_zone_id": alias.get("hosted_zone_id"),
+                    "alias_evaluate_target_health": bool(alias.get("evaluate_target_health")),
+                }
+            )
+        elif kind == "CNAME" and name in ours and name not in foreign:
+            out.append(
+                {
+                    "record": name,
+                    "type": kind,
+                    "ttl": record.get("ttl"),
+                    "value": [v.get("value") for v in record.get("resource_records") or []],
+                    "alias": False,
+                }
+            )
+    return out
+
+
+def zone_left_over(record_sets, zone_name, deleting=None):
+    """Records of a zone other than its apex NS/SOA and the ones being deleted (names and types)."""
+    apex = _fqdn(zone_name)
+    gone = {(_fqdn(r.get("record")), r.get("type")) for r in deleting or []}
+    left = []
+    for record in record_sets or []:
+        key = (_fqdn(record.get("name")), record.get("type"))
+        if key[0] == apex and key[1] in ("NS", "SOA"):
+            continue
+        if key not in gone:
+            left.append(f"{key[0]} {key[1]}")
+    return left
+
+
+def zone_deletions(results, hostname, validation_records=None, foreign_validation_records=None):
+    """Per zone (route53_info record_sets loop results): ``{zone_id, doomed, left_over}``.
+
+    ``doomed`` are the records we made (``teardown_records``); ``left_over`` what else the zone holds
+    besides its apex NS and SOA (a zone we created is deleted only when this is empty).
+    """
+    out = []
+    for result in results or []:
+        sets = result.get("resource_record_sets") or []
+        apex = next((r.get("name") for r in sets if r.get("type") == "SOA"), "")
+        doomed = teardown_records(sets, hostname, validation_records, foreign_validation_records)
+        out.append({"zone_id": result.get("item"), "doomed": doomed, "left_over": zone_left_over(sets, apex, doomed)})
+    return out
+
+
+def route53_tag_sets(tag_sets, wanted):
+    """Resource ids of Route 53 tag sets (list_tags_for_resources, either key case) carrying ``wanted``."""
+    ids = []
+    for tag_set in tag_sets or []:
+        raw = tag_set.get("tags", tag_set.get("Tags")) or []
+        tags = {t.get("key", t.get("Key")): t.get("value", t.get("Value")) for t in raw}
+        if all(tags.get(k) == str(v) for k, v in (wanted or {}).items()):
+            ids.append(tag_set.get("resource_id", tag_set.get("ResourceId")))
+    return ids
+
+
+def tagged(items, env, stages=None, tag_key="tags"):
+    """Items whose tags say langsmith:env=``env``, langsmith:managed-by=ansible and (optionally) a stage in ``stages``."""
+    out = []
+    for item in items or []:
+        tags = _tags(item) if tag_key == "tags" else (item.get(tag_key) or {})
+        if tags.get("langsmith:env") != str(env) or tags.get("langsmith:managed-by") != "ansible":
+            continue
+        if stages is not None and tags.get("langsmith:stage") not in stages:
+            continue
+        out.append(item)
+    return out
+
+
+def security_groups_to_delete(groups, prefix, env, cluster, byo=False):
+    """The security groups of a VPC to delete, in an order that lets each go: ours for the data
+    stores, then for the nodes (they reference each other that way), then every other non-default
+    group of our VPC (the load balancer controller's, leftovers). In a bring-your-own VPC only ours
+    and the controller's groups for ``cluster`` are deleted."""
+    first = {f"{prefix}-data": 0, f"{prefix}-nodes": 1}
+    picked = []
+    for group in groups or []:
+        if group.get("group_name") == "default":
+            continue
+        tags = _tags(group)
+        ours = tags.get("langsmith:env") == str(env) and tags.get("langsmith:managed-by") == "ansible"
+        controllers = tags.get("elbv2.k8s.aws/cluster") == str(cluster)
+        if byo and not (ours or controllers or group.get("group_name") in first):
+            continue
+        picked.append(group)
+    return sorted(picked, key=lambda g: (first.get(g.get("group_name"), 2), g.get("group_name", "")))
+
+
+def non_main_route_tables(route_tables):
+    """Route tables that are not a VPC's main route table (that one goes with the VPC)."""
+    return [rt for rt in route_tables or [] if not any(a.get("main") for a in rt.get("associations") or [])]
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -396,4 +516,11 @@ class FilterModule:
             "day2_ebs_taken": ebs_taken,
             "day2_snapshot_line": snapshot_line,
             "day2_count_line": count_line,
+            "day2_teardown_records": teardown_records,
+            "day2_zone_left_over": zone_left_over,
+            "day2_tagged": tagged,
+            "day2_zone_deletions": zone_deletions,
+            "day2_route53_tag_sets": route53_tag_sets,
+            "day2_security_groups_to_delete": security_groups_to_delete,
+            "day2_non_main_route_tables": non_main_route_tables,
         }
