@@ -209,6 +209,36 @@ def eks_upgrade_plan(current, target, versions, addon_names):
     return plan
 
 
+def nodegroup_upgrade_problems(nodegroups, current, target):
+    """Why the node groups keep the cluster from moving ``current`` -> ``target`` (empty when none).
+
+    Each group must be ACTIVE without health issues, and on the control plane's version before the
+    control plane moves; when it already runs ``target`` (an interrupted upgrade), groups may still be
+    one minor behind.
+    """
+    problems = []
+    have = _minor(current)
+    allowed = {str(current)}
+    if str(current) == str(target) and have:
+        allowed.add(f"{have[0]}.{have[1] - 1}")
+    for group in nodegroups or []:
+        name = group.get("nodegroup_name", "?")
+        status = group.get("status")
+        if status != "ACTIVE":
+            problems.append(f"node group {name} is {status}, not ACTIVE (wait for its update to finish).")
+        issues = ((group.get("health") or {}).get("issues")) or []
+        if issues:
+            listed = "; ".join(f"{i.get('code')}: {i.get('message')}" for i in issues)
+            problems.append(f"node group {name} reports health issues ({listed}): fix them first.")
+        version = str(group.get("version") or "")
+        if version and version not in allowed:
+            problems.append(
+                f"node group {name} runs Kubernetes {version} while the control plane runs {current}: "
+                f"the nodes must be on {' or '.join(sorted(allowed))} before the upgrade to {target}."
+            )
+    return problems
+
+
 # ------------------------------------------------------------------ snapshots
 def _when(value):
     if isinstance(value, datetime.datetime):
@@ -510,6 +540,7 @@ class FilterModule:
             "langsmith_renamed_keys": renamed_keys,
             "langsmith_values_diff": values_diff,
             "eks_upgrade_plan": eks_upgrade_plan,
+            "eks_nodegroup_upgrade_problems": nodegroup_upgrade_problems,
             "day2_snapshot_records": snapshot_records,
             "day2_prune_plan": prune_plan,
             "day2_with_tags": with_tags,

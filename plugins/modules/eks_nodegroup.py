@@ -17,10 +17,11 @@ description:
     changes are detected and applied. Tags are read from DescribeNodegroup.
   - Settings EKS cannot change in place (instance types, AMI type, subnets, node role, capacity
     type, disk size, launch template identity) fail with a message instead of being ignored.
-  - O(version) rolls the nodes of an existing group to the next Kubernetes minor version (and
-    O(release_version) to another AMI release) with UpdateNodegroupVersion, together with a launch
-    template version change in the same call; EKS replaces the nodes O(max_unavailable) at a time.
-    A version older than the group runs fails (EKS cannot downgrade nodes).
+  - With O(upgrade_version=true), O(version) rolls the nodes of an existing group to a newer Kubernetes
+    version (and O(release_version) to another AMI release) with UpdateNodegroupVersion, together with a
+    launch template version change in the same call; EKS replaces the nodes O(max_unavailable) at a time.
+    Without it, a group on another version fails (upgrades are a deliberate step); a version older than
+    the group runs always fails (EKS cannot downgrade nodes).
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
 options:
@@ -85,8 +86,8 @@ options:
   version:
     description:
       - Kubernetes version of the nodes (for example V("1.34")), at most the control plane's. Set at
-        creation (omitted - the cluster's version). On an existing group a newer version rolls the nodes
-        (UpdateNodegroupVersion; the control plane must already run it); an older one fails.
+        creation (omitted - the cluster's version). An existing group on another version fails unless
+        O(upgrade_version=true) and the version is newer (then the nodes are rolled).
       - Leave it out when the launch template sets a custom AMI (EKS then takes the version from the AMI).
     type: str
   release_version:
@@ -95,6 +96,12 @@ options:
         O(version) at creation and when O(version) changes; a different release on an existing group rolls
         the nodes.
     type: str
+  upgrade_version:
+    description:
+      - Roll an existing group's nodes to a newer O(version) (UpdateNodegroupVersion; the control plane must
+        already run it). Off - a version difference fails with a message instead.
+    type: bool
+    default: false
   force_update:
     description:
       - When rolling the nodes, replace them even if pods cannot be drained (a PodDisruptionBudget blocks
@@ -201,6 +208,7 @@ EXAMPLES = r"""
     cluster_name: prod-langsmith
     name: general
     version: "1.34"
+    upgrade_version: true
     min_size: 3
     desired_size: 3
     max_size: 10
@@ -342,6 +350,14 @@ class NodegroupManager:
         version_problem = version_change_problem(ng.get("version"), p["version"])
         if version_problem:
             problems.append(version_problem)
+        elif p["version"] and ng.get("version") and ng["version"] != p["version"] and not p["upgrade_version"]:
+            self.module.fail_json(
+                msg=(
+                    f"Node group {self.name} of EKS cluster {self.cluster} runs Kubernetes {ng['version']}, not "
+                    f"{p['version']}. Nodes are only rolled to another version deliberately: finish the upgrade with "
+                    "playbooks/upgrade_cluster.yml (upgrade_version=true), or pin the version they run."
+                )
+            )
         wanted_lt, have_lt = self.launch_template() or {}, ng.get("launchTemplate") or {}
         for key in ("id", "name"):
             if wanted_lt.get(key) and have_lt.get(key) != wanted_lt[key]:
@@ -579,6 +595,7 @@ def main():
             max_unavailable=dict(type="int", default=1),
             version=dict(type="str"),
             release_version=dict(type="str"),
+            upgrade_version=dict(type="bool", default=False),
             force_update=dict(type="bool", default=False),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=True),

@@ -163,6 +163,7 @@ def ng_args(**overrides):
         "labels": {"langsmith/pool": "general"},
         "taints": [],
         "version": "1.34",
+        "upgrade_version": True,
     }
     base.update(overrides)
     return base
@@ -236,6 +237,17 @@ def test_nodegroup_refuses_a_downgrade(run_module, stubbed, module_fail):
         run_module(eks_nodegroup.main, ng_args(version="1.33"), {"eks": eks})
 
     assert "a downgrade: EKS cannot move nodes to an older version" in failed.value.result["msg"]
+
+
+def test_nodegroup_on_another_version_fails_without_upgrade_version(run_module, stubbed, module_fail):
+    eks, stub = stubbed("eks")
+    stub.add_response("describe_nodegroup", copy.deepcopy(nodegroup("1.33")), NG_KEY)
+
+    with pytest.raises(module_fail) as failed:
+        run_module(eks_nodegroup.main, ng_args(upgrade_version=False), {"eks": eks})
+
+    assert "runs Kubernetes 1.33, not 1.34" in failed.value.result["msg"]
+    assert "playbooks/upgrade_cluster.yml" in failed.value.result["msg"]
 
 
 def test_nodegroup_created_on_the_given_version(run_module, stubbed):
