@@ -197,12 +197,12 @@ def eks_upgrade_plan(current, target, versions, addon_names):
     elif want < have:
         problems.append(
             f"the cluster runs Kubernetes {current}; {target} would be a downgrade, which EKS does not support. "
-            f"Set eks_kubernetes_version: \"{current}\" (or the next minor to upgrade)."
+            f'Set eks_kubernetes_version: "{current}" (or the next minor to upgrade).'
         )
     elif want != have and (want[0] != have[0] or want[1] != have[1] + 1):
         problems.append(
             f"the cluster runs Kubernetes {current}; EKS upgrades one minor version at a time: set "
-            f"eks_kubernetes_version: \"{have[0]}.{have[1] + 1}\" first, run this playbook, then go on to {target}."
+            f'eks_kubernetes_version: "{have[0]}.{have[1] + 1}" first, run this playbook, then go on to {target}.'
         )
     else:
         plan["control_plane"] = want != have
@@ -318,7 +318,9 @@ def snapshot_records(rds=None, ebs=None, redis=None):
             record["created"] = record["tags"].get("langsmith:created-at", "")
         record["source"] = record["tags"].get("langsmith:source", record["type"])
         record["kind"] = record["tags"].get("langsmith:backup-kind", "")
-    return sorted(out, key=lambda r: (_when(r["created"]) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc), r["id"]))
+    return sorted(
+        out, key=lambda r: (_when(r["created"]) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc), r["id"])
+    )
 
 
 def prune_plan(records, keep_count=0, keep_days=0, now=None, kinds=("on-demand", "pre-upgrade")):
@@ -494,7 +496,7 @@ def route53_tag_sets(tag_sets, wanted):
 
 
 def tagged(items, env, stages=None, tag_key="tags"):
-    """Items whose tags say langsmith:env=``env``, langsmith:managed-by=ansible and (optionally) a stage in ``stages``."""
+    """Items tagged langsmith:env=``env`` and langsmith:managed-by=ansible (and, if given, a stage in ``stages``)."""
     out = []
     for item in items or []:
         tags = _tags(item) if tag_key == "tags" else (item.get(tag_key) or {})

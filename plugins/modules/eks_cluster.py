@@ -420,7 +420,8 @@ class ClusterManager:
                 self.fail(
                     f"EKS cluster {self.name} runs Kubernetes {cluster.get('version')}, not {version}. This module "
                     "does not change versions unless upgrade_version=true: upgrade one minor version at a time "
-                    "(control plane, then add-ons and node groups) as a deliberate step (playbooks/upgrade_cluster.yml), "
+                    "(control plane, then add-ons and node groups) as a deliberate step "
+                    "(playbooks/upgrade_cluster.yml), "
                     "or pin the version the cluster runs."
                 )
             problem = version_step_problem(cluster.get("version"), version)

@@ -178,7 +178,9 @@ attributes:
     description: Reports the changes it would make without making them.
   diff_mode:
     support: full
-    description: Shows scaling, labels, taints, update policy, launch template version, Kubernetes version and tags before and after.
+    description: >-
+      Shows scaling, labels, taints, update policy, launch template version, Kubernetes version and tags
+      before and after.
 """
 
 EXAMPLES = r"""

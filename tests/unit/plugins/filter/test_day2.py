@@ -53,7 +53,9 @@ def test_prereleases_only_on_purpose():
 
 
 def test_deployed_version_from_the_rendered_header_and_from_helm():
-    text = "#\n# Ansible managed\n#\n# LangSmith Helm values for demo (dev tier), chart langsmith 0.16.11.\nconfig: {}\n"
+    text = (
+        "#\n# Ansible managed\n#\n# LangSmith Helm values for demo (dev tier), chart langsmith 0.16.11.\nconfig: {}\n"
+    )
     assert day2.chart_version_from_values(text) == "0.16.11"
     assert day2.chart_version_from_values(text, "other") == ""
     assert day2.chart_version_from_values("config: {}\n") == ""
@@ -67,7 +69,10 @@ def test_deployed_version_from_the_rendered_header_and_from_helm():
 @pytest.mark.parametrize(
     ("values", "fragment"),
     [
-        ({"ingress": {"hostname": "x"}}, "ingress.hostname was renamed or removed by the chart and fails rendering: use config.hostname"),
+        (
+            {"ingress": {"hostname": "x"}},
+            "ingress.hostname was renamed or removed by the chart and fails rendering: use config.hostname",
+        ),
         ({"backend": {"autoscaling": {"enabled": True}}}, "backend.autoscaling.enabled"),
         ({"queue": {"autoscaling": {"createHpa": False}}}, "use queue.autoscaling.hpa.enabled"),
         ({"backend": {"agentBootstrap": {}}}, "remove it (the chart dropped it)"),
@@ -112,7 +117,8 @@ def test_upgrade_plan_one_minor_up():
 
 def test_upgrade_plan_same_version_finishes_an_interrupted_upgrade():
     plan = day2.eks_upgrade_plan("1.34", "1.34", VERSIONS, ADDONS)
-    assert plan["problems"] == [] and plan["control_plane"] is False
+    assert plan["problems"] == []
+    assert plan["control_plane"] is False
 
 
 @pytest.mark.parametrize(
@@ -134,7 +140,8 @@ def test_upgrade_plan_needs_every_addon_pinned():
     versions = {"1.34": {"vpc-cni": "v1"}, "1.33": {}}
     plan = day2.eks_upgrade_plan("1.33", "1.34", versions, ["vpc-cni", "coredns"])
     assert plan["problems"] == [
-        "no add-on versions are pinned for Kubernetes 1.34: coredns (add them to _eks_versions in roles/eks/vars/main.yml)."
+        "no add-on versions are pinned for Kubernetes 1.34: coredns "
+        "(add them to _eks_versions in roles/eks/vars/main.yml)."
     ]
 
 
@@ -174,7 +181,10 @@ def rds(name, created, kind="on-demand", status="available"):
         "db_instance_identifier": "demo-langsmith-postgres",
         "snapshot_create_time": created,
         "status": status,
-        "tag_list": [{"key": k, "value": v} for k, v in {**OURS, "langsmith:backup-kind": kind, "langsmith:source": "postgres"}.items()],
+        "tag_list": [
+            {"key": k, "value": v}
+            for k, v in {**OURS, "langsmith:backup-kind": kind, "langsmith:source": "postgres"}.items()
+        ],
         "tags": {},
     }
 
@@ -252,8 +262,18 @@ ZONE = [
             "evaluate_target_health": True,
         },
     },
-    {"name": "_abc.langsmith.demo.example.com.", "type": "CNAME", "ttl": 300, "resource_records": [{"value": "_x.acm-validations.aws."}]},
-    {"name": "_shared.langsmith.demo.example.com.", "type": "CNAME", "ttl": 300, "resource_records": [{"value": "_y."}]},
+    {
+        "name": "_abc.langsmith.demo.example.com.",
+        "type": "CNAME",
+        "ttl": 300,
+        "resource_records": [{"value": "_x.acm-validations.aws."}],
+    },
+    {
+        "name": "_shared.langsmith.demo.example.com.",
+        "type": "CNAME",
+        "ttl": 300,
+        "resource_records": [{"value": "_y."}],
+    },
     {"name": "other.demo.example.com.", "type": "A", "ttl": 60, "resource_records": [{"value": "192.0.2.1"}]},
 ]
 
@@ -261,18 +281,26 @@ ZONE = [
 def test_teardown_deletes_only_our_alias_and_unshared_validation_records():
     ours = [{"name": "_abc.langsmith.demo.example.com."}, {"name": "_shared.langsmith.demo.example.com."}]
     foreign = [{"name": "_shared.langsmith.demo.example.com."}]
-    [plan] = day2.zone_deletions([{"item": "Z1", "resource_record_sets": ZONE}], "langsmith.demo.example.com", ours, foreign)
+    [plan] = day2.zone_deletions(
+        [{"item": "Z1", "resource_record_sets": ZONE}], "langsmith.demo.example.com", ours, foreign
+    )
     assert plan["zone_id"] == "Z1"
     assert [(r["type"], r["record"]) for r in plan["doomed"]] == [
         ("A", "langsmith.demo.example.com."),
         ("CNAME", "_abc.langsmith.demo.example.com."),
     ]
-    assert plan["doomed"][0]["alias"] is True and plan["doomed"][0]["alias_hosted_zone_id"] == "Z35SXDOTRQ7X7K"
+    assert plan["doomed"][0]["alias"] is True
+    assert plan["doomed"][0]["alias_hosted_zone_id"] == "Z35SXDOTRQ7X7K"
     assert plan["left_over"] == ["_shared.langsmith.demo.example.com. CNAME", "other.demo.example.com. A"]
 
 
 def test_a_hostname_record_not_pointing_at_a_load_balancer_stays():
-    record = {"name": "langsmith.demo.example.com.", "type": "A", "ttl": 60, "resource_records": [{"value": "192.0.2.9"}]}
+    record = {
+        "name": "langsmith.demo.example.com.",
+        "type": "A",
+        "ttl": 60,
+        "resource_records": [{"value": "192.0.2.9"}],
+    }
     assert day2.teardown_records([record], "langsmith.demo.example.com") == []
 
 
@@ -280,8 +308,16 @@ def test_security_groups_in_an_order_that_lets_each_go():
     groups = [
         {"group_name": "default", "group_id": "sg-0"},
         {"group_name": "k8s-traffic", "group_id": "sg-3", "tags": {"elbv2.k8s.aws/cluster": "demo-langsmith"}},
-        {"group_name": "demo-langsmith-nodes", "group_id": "sg-2", "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible"}},
-        {"group_name": "demo-langsmith-data", "group_id": "sg-1", "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible"}},
+        {
+            "group_name": "demo-langsmith-nodes",
+            "group_id": "sg-2",
+            "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible"},
+        },
+        {
+            "group_name": "demo-langsmith-data",
+            "group_id": "sg-1",
+            "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible"},
+        },
         {"group_name": "someone-else", "group_id": "sg-4"},
     ]
     own = day2.security_groups_to_delete(groups, "demo-langsmith", "demo", "demo-langsmith")
@@ -291,24 +327,43 @@ def test_security_groups_in_an_order_that_lets_each_go():
 
 
 def test_main_route_table_is_left_to_the_vpc():
-    tables = [{"id": "rtb-main", "associations": [{"main": True}]}, {"id": "rtb-1", "associations": [{"main": False}]}, {"id": "rtb-2"}]
+    tables = [
+        {"id": "rtb-main", "associations": [{"main": True}]},
+        {"id": "rtb-1", "associations": [{"main": False}]},
+        {"id": "rtb-2"},
+    ]
     assert [t["id"] for t in day2.non_main_route_tables(tables)] == ["rtb-1", "rtb-2"]
 
 
 def test_route53_tag_sets_in_either_key_case():
     sets = [
-        {"ResourceId": "hc-1", "Tags": [{"Key": "Name", "Value": "demo-langsmith-health"}, {"Key": "langsmith:env", "Value": "demo"}]},
-        {"resource_id": "hc-2", "tags": [{"key": "Name", "value": "demo-langsmith-health"}, {"key": "langsmith:env", "value": "prod"}]},
+        {
+            "ResourceId": "hc-1",
+            "Tags": [{"Key": "Name", "Value": "demo-langsmith-health"}, {"Key": "langsmith:env", "Value": "demo"}],
+        },
+        {
+            "resource_id": "hc-2",
+            "tags": [{"key": "Name", "value": "demo-langsmith-health"}, {"key": "langsmith:env", "value": "prod"}],
+        },
     ]
     assert day2.route53_tag_sets(sets, {"Name": "demo-langsmith-health", "langsmith:env": "demo"}) == ["hc-1"]
 
 
 def test_tagged_filters_env_owner_and_stage():
     roles = [
-        {"role_name": "a", "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible", "langsmith:stage": "cluster"}},
-        {"role_name": "b", "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible", "langsmith:stage": "secrets"}},
+        {
+            "role_name": "a",
+            "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible", "langsmith:stage": "cluster"},
+        },
+        {
+            "role_name": "b",
+            "tags": {"langsmith:env": "demo", "langsmith:managed-by": "ansible", "langsmith:stage": "secrets"},
+        },
         {"role_name": "c", "tags": {"langsmith:env": "demo"}},
-        {"role_name": "d", "tags": {"langsmith:env": "prod", "langsmith:managed-by": "ansible", "langsmith:stage": "cluster"}},
+        {
+            "role_name": "d",
+            "tags": {"langsmith:env": "prod", "langsmith:managed-by": "ansible", "langsmith:stage": "cluster"},
+        },
     ]
     assert [r["role_name"] for r in day2.tagged(roles, "demo", ["cluster"])] == ["a"]
     assert [r["role_name"] for r in day2.tagged(roles, "demo")] == ["a", "b"]

@@ -103,7 +103,7 @@ def test_control_plane_at_the_target_is_left_alone(run_module, stubbed):
         ("1.33", "latest", "cannot compare Kubernetes versions"),
     ],
 )
-def test_control_plane_refuses_skips_and_downgrades_before_any_call(
+def test_control_plane_refuses_skips_and_downgrades_before_any_call(  # noqa: PLR0917
     run_module, stubbed, module_fail, current, wanted, message
 ):
     eks, stub = stubbed("eks")

@@ -59,7 +59,9 @@ def test_second_run_changes_nothing_and_corrects_tags(run_module, redis):
 
 
 def test_check_mode_creates_and_deletes_nothing(run_module, redis):
-    planned = run_module(snap.main, {"name": f"{GROUP}-3", "replication_group_id": GROUP, "tags": OURS}, check_mode=True)
+    planned = run_module(
+        snap.main, {"name": f"{GROUP}-3", "replication_group_id": GROUP, "tags": OURS}, check_mode=True
+    )
     assert planned["changed"] is True
     assert planned["snapshot"] == {}
     assert run_module(snap_info.main, {"name": f"{GROUP}-3"})["snapshots"] == []
@@ -108,7 +110,11 @@ def test_waits_until_the_new_snapshot_is_available(run_module, stubbed):
     stub.add_response(
         "create_snapshot",
         {"Snapshot": described("creating")["Snapshots"][0]},
-        {"SnapshotName": f"{GROUP}-5", "ReplicationGroupId": GROUP, "Tags": [{"Key": "langsmith:env", "Value": "unit"}]},
+        {
+            "SnapshotName": f"{GROUP}-5",
+            "ReplicationGroupId": GROUP,
+            "Tags": [{"Key": "langsmith:env", "Value": "unit"}],
+        },
     )
     stub.add_response("describe_snapshots", described("creating"), {"SnapshotName": f"{GROUP}-5"})
     stub.add_response("describe_snapshots", described("available"), {"SnapshotName": f"{GROUP}-5"})
