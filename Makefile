@@ -15,7 +15,7 @@ INTEGRATION_ARGS ?= -n 2 --dist loadfile
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo test lint unit integration molecule sanity syntax lock clean
+.PHONY: help setup demo demo-playbooks test lint unit integration molecule sanity syntax lock clean
 
 help:
 	@echo "make setup   create .venv (Python >= 3.12, pinned dependencies)"
@@ -38,7 +38,14 @@ $(COLLECTION):
 	@ln -sfn ../../.. $(COLLECTION)
 
 demo: setup
-	$(PY) tools/emulator.py run -- $(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
+	$(PY) tools/emulator.py run -- $(MAKE) --no-print-directory demo-playbooks
+
+# The demo's playbooks, against the emulator `demo` started (or AWS_ENDPOINT_URL if set).
+demo-playbooks:
+	$(PY) tools/demo_seed.py
+	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
+	$(BIN)/ansible-playbook playbooks/validate.yml -i inventories/local
+	$(BIN)/ansible-playbook playbooks/diagnostics.yml -i inventories/local
 
 test: lint unit integration molecule
 

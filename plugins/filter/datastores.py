@@ -29,7 +29,7 @@ def major_version(version, name):
     text = str(version).strip()
     if not VERSION.match(text):
         raise AnsibleFilterError(f"{name}={version!r} is not a version number: use e.g. 16 or 16.4")
-    return int(text.split(".")[0])
+    return int(text.split(".", maxsplit=1)[0])
 
 
 def engine_version_problems(version, name, minimum, example):

@@ -20,6 +20,7 @@ from ansible_collections.langchain.langsmith_aws.plugins.module_utils.sizing imp
     node_allocatable,
     parse_cpu,
     parse_memory_mib,
+    pod_capacity,
 )
 
 
@@ -141,8 +142,8 @@ def eks_node_sizing(
             )
         elif None not in (req_cpu, req_mib, reserve_cpu, reserve_mib):
             node = node_allocatable(known[itype], overhead)
-            free_cpu = round(node["allocatable_cpu"] - reserve_cpu, 3)
-            free_mib = round(node["allocatable_memory_mib"] - reserve_mib, 1)
+            room = pod_capacity(node, reserve_cpu, reserve_mib)
+            free_cpu, free_mib = room["cpu"], room["memory_mib"]
             fits = req_cpu <= free_cpu and req_mib <= free_mib
             result["clickhouse"] = {
                 "instance_type": itype,

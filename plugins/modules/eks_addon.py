@@ -15,7 +15,7 @@ description:
     it is compared, so a second run with O(wait=true) after one with O(wait=false) waits without changing anything.
   - The bundled collections have no module for EKS add-ons.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   cluster_name:
     description: Name of the EKS cluster.
@@ -122,7 +122,6 @@ updates:
 
 import json
 
-import yaml  # ansible-core depends on PyYAML; EKS accepts YAML configuration values too
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -142,14 +141,17 @@ BUSY_STATES = ("CREATING", "UPDATING")
 
 
 def parse_configuration(raw):
-    """DescribeAddon's ``configurationValues`` (JSON or YAML text, possibly empty) -> dict."""
+    """DescribeAddon's ``configurationValues`` (JSON text, possibly empty) -> dict.
+
+    Configuration set as YAML elsewhere (EKS accepts both) is returned as its text, so it never
+    equals the requested dict: the module then writes it once as JSON.
+    """
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
+        return json.loads(raw) or {}
     except ValueError:
-        value = yaml.safe_load(raw)
-    return value or {}
+        return raw
 
 
 class AddonManager:

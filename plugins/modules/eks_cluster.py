@@ -22,7 +22,7 @@ description:
     other subnets or security groups, another encryption key, or a step back in authentication mode
     fail with a message saying so.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   name:
     description: Cluster name.

@@ -13,7 +13,7 @@ description:
   - The bundled collections have no read-only EKS cluster module; later stages use this one to
     find the cluster (endpoint, certificate authority, OIDC issuer, security group) again.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   name:
     description:
@@ -36,6 +36,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; there is nothing to compare.
 notes:
   - Tags, node group labels and taints keep their keys as AWS returns them (not snake_cased).
 """

@@ -18,7 +18,7 @@ description:
   - Settings EKS cannot change in place (instance types, AMI type, subnets, node role, capacity
     type, disk size, launch template identity) fail with a message instead of being ignored.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   cluster_name:
     description: Name of the EKS cluster.
@@ -110,7 +110,6 @@ options:
         description: Taint key.
         type: str
         required: true
-        no_log: false
       value:
         description: Taint value.
         type: str

@@ -19,7 +19,7 @@ description:
   - The security groups, subnet group and engine version live on the member cache clusters; they are
     read from the first member and compared only when that member can be described.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   replication_group_id:
     description:

@@ -14,7 +14,7 @@ description:
   - C(community.aws.elasticache_info) starts from cache clusters and does not return the encryption
     and AUTH settings of a replication group.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   replication_group_id:
     description:
@@ -32,6 +32,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; there is nothing to compare.
 """
 
 EXAMPLES = r"""

@@ -12,7 +12,7 @@ description:
     by its URL, whoever created it) to the requested audiences, thumbprints and tags; or deletes it.
   - The bundled collections have no module for IAM OIDC providers.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   url:
     description: Issuer URL (for EKS, the cluster's C(identity.oidc.issuer)); the scheme is optional.

@@ -12,7 +12,7 @@ description:
     issuer URL is O(url) (with or without the C(https://) scheme, trailing slash ignored).
   - The bundled collections have no module for IAM OIDC providers.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   url:
     description:
@@ -29,6 +29,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; there is nothing to compare.
 """
 
 EXAMPLES = r"""

@@ -16,7 +16,7 @@ description:
     (a silently missing C(rds.force_ssl) would leave the database accepting plaintext connections),
     and check mode reports the creation of a missing group as a change.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   name:
     description:

@@ -15,7 +15,7 @@ description:
   - The bundled collections offer a lookup that returns secret B(values), but no way to find a
     secret's ARN, KMS key or version ids.
 author:
-  - LangSmith AWS collection maintainers
+  - LangSmith AWS collection maintainers (@langchain-ai)
 options:
   names:
     description:
@@ -33,6 +33,7 @@ attributes:
     description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; there is nothing to compare.
 """
 
 EXAMPLES = r"""

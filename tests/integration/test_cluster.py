@@ -18,6 +18,9 @@ import yaml
 from conftest import REGION, run_playbook
 
 PREFIX = "demo-langsmith"
+ROOT = Path(__file__).resolve().parents[2]
+# inventories/local uses the dev tier; sizes come from the one file of presets.
+DEV = yaml.safe_load((ROOT / "roles/langsmith/defaults/main/tiers.yml").read_text())["langsmith_tier_presets"]["dev"]
 CLUSTER = "demo-langsmith"
 ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
@@ -120,7 +123,7 @@ def converged(network_only, stage):
 
 @pytest.fixture(scope="module")
 def network(converged):
-    aws, _ = converged
+    aws = converged[0]
     subnets = aws.client("ec2").describe_subnets(Filters=[{"Name": "tag:langsmith:env", "Values": ["demo"]}])["Subnets"]
     kind = {s["SubnetId"]: s["Tags"] for s in subnets}
     private = sorted(i for i, tags in kind.items() if {"Key": "langsmith:subnet", "Value": "private"} in tags)
@@ -131,12 +134,12 @@ def network(converged):
 
 @pytest.fixture(scope="module")
 def cluster(converged):
-    aws, _ = converged
+    aws = converged[0]
     return aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]
 
 
 def test_first_converge_lists_what_the_emulator_skipped(converged):
-    _, run = converged
+    run = converged[1]
     assert run.changed > 0
     output = " ".join(run.output.split())
     for skip in ("EKS add-ons", "EKS authentication mode", "EKS cluster security group", "Launch template tags"):
@@ -157,7 +160,7 @@ def test_cluster_version_endpoint_and_logs(cluster, network):
 
 
 def test_secrets_are_encrypted_with_our_rotated_key(converged, cluster):
-    aws, _ = converged
+    aws = converged[0]
     kms = aws.client("kms")
     key = kms.describe_key(KeyId=f"alias/{PREFIX}-eks")["KeyMetadata"]
     [encryption] = cluster["encryptionConfig"]
@@ -167,13 +170,13 @@ def test_secrets_are_encrypted_with_our_rotated_key(converged, cluster):
 
 
 def test_control_plane_log_group_has_a_retention(converged):
-    aws, _ = converged
+    aws = converged[0]
     [group] = aws.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/eks/{CLUSTER}/cluster")["logGroups"]
     assert group["retentionInDays"] == 90
 
 
 def test_iam_roles_carry_only_the_policies_they_need(converged):
-    aws, _ = converged
+    aws = converged[0]
     iam = aws.client("iam")
 
     def policies(role):
@@ -187,7 +190,7 @@ def test_iam_roles_carry_only_the_policies_they_need(converged):
 
 
 def test_oidc_provider_matches_the_issuer_and_irsa_trusts_one_service_account(converged, cluster):
-    aws, _ = converged
+    aws = converged[0]
     iam = aws.client("iam")
     issuer = cluster["identity"]["oidc"]["issuer"].removeprefix("https://")
     arns = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
@@ -205,7 +208,7 @@ def test_oidc_provider_matches_the_issuer_and_irsa_trusts_one_service_account(co
 
 
 def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network):
-    aws, _ = converged
+    aws = converged[0]
     eks = aws.client("eks")
     assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
     general = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]
@@ -220,19 +223,24 @@ def test_node_groups_private_sized_by_tier_clickhouse_tainted(converged, network
         assert group["tags"]["k8s.io/cluster-autoscaler/enabled"] == "true"
         assert group["tags"][f"k8s.io/cluster-autoscaler/{CLUSTER}"] == "owned"
 
-    # dev tier: 3 x m6i.2xlarge (3..6); ClickHouse: one r6i.xlarge per replica (the sizing gate's dev profile) (1)
-    assert general["instanceTypes"] == ["m6i.2xlarge"]
-    assert general["scalingConfig"] == {"minSize": 3, "maxSize": 6, "desiredSize": 3}
+    # dev tier: the general group from the preset; ClickHouse: one node per replica
+    preset, replicas = DEV["eks"]["general"], DEV["clickhouse"]["replicas"]
+    assert general["instanceTypes"] == preset["instance_types"]
+    assert general["scalingConfig"] == {
+        "minSize": preset["min_size"],
+        "maxSize": preset["max_size"],
+        "desiredSize": preset["desired_size"],
+    }
     assert general["labels"] == {"langsmith/pool": "general"}
     assert general["taints"] == []
-    assert clickhouse["instanceTypes"] == ["r6i.xlarge"]
-    assert clickhouse["scalingConfig"] == {"minSize": 1, "maxSize": 1, "desiredSize": 1}
+    assert clickhouse["instanceTypes"] == [DEV["clickhouse"]["instance_type"]]
+    assert clickhouse["scalingConfig"] == {"minSize": replicas, "maxSize": replicas, "desiredSize": replicas}
     assert clickhouse["labels"] == {"langsmith/pool": "clickhouse"}
     assert clickhouse["taints"] == [{"key": "langsmith/pool", "value": "clickhouse", "effect": "NO_SCHEDULE"}]
 
 
 def test_nodes_carry_the_nodes_security_group_imdsv2_and_encrypted_volumes(converged, network):
-    aws, _ = converged
+    aws = converged[0]
     ec2 = aws.client("ec2")
     eks = aws.client("eks")
     for name in ("general", "clickhouse"):
@@ -262,6 +270,32 @@ def test_kubeconfig_uses_token_exec_and_is_private(converged, cluster, artifacts
     assert exec_["args"] == ["--region", REGION, "eks", "get-token", "--cluster-name", CLUSTER, "--output", "json"]
 
 
+def test_entry_points_for_later_stages(converged, cluster, stage, artifacts):
+    """discover publishes the contract later stages rely on; kubeconfig and verify work alone."""
+    aws = converged[0]
+    (Path(artifacts) / "kubeconfig").unlink()
+    run = stage("../tests/integration/playbooks/eks_entry_points.yml").assert_ok()
+    assert run.changed == 2  # the kubeconfig written again and the test's copy of eks_outputs; nothing on AWS
+
+    outputs = json.loads((Path(artifacts) / "eks_outputs.json").read_text())
+    issuer = cluster["identity"]["oidc"]["issuer"]
+    assert outputs["cluster_name"] == CLUSTER
+    assert outputs["cluster_arn"] == cluster["arn"]
+    assert outputs["endpoint"] == cluster["endpoint"]
+    assert outputs["certificate_authority_data"] == cluster["certificateAuthority"]["data"]
+    assert outputs["version"] == "1.34"
+    assert outputs["status"] == "ACTIVE"
+    assert outputs["oidc_issuer_url"] == issuer
+    assert outputs["oidc_issuer"] == issuer.removeprefix("https://")
+    assert outputs["oidc_provider_arn"] == f"arn:aws:iam::123456789012:oidc-provider/{outputs['oidc_issuer']}"
+    assert outputs["node_role_arn"] == aws.client("iam").get_role(RoleName=f"{PREFIX}-node")["Role"]["Arn"]
+    assert outputs["kms_key_arn"] == cluster["encryptionConfig"][0]["provider"]["keyArn"]
+    assert outputs["kubeconfig_path"] == str(Path(artifacts) / "kubeconfig")
+    assert outputs["cluster_security_group_id"] == ""  # the emulator creates none
+    assert outputs["clickhouse_node_selector"] == {"langsmith/pool": "clickhouse"}
+    assert (Path(artifacts) / "kubeconfig").is_file()
+
+
 def test_second_converge_changes_nothing(converged, stage):
     stage().assert_idempotent()
 
@@ -270,11 +304,15 @@ def test_check_mode_on_the_converged_stage_predicts_no_change(converged, stage):
     stage(check=True).assert_idempotent()
 
 
-def test_private_exposure_closes_the_public_endpoint(converged, stage):
-    aws, _ = converged
-    run = stage(langsmith_exposure="private").assert_ok()
+def test_private_exposure_closes_the_endpoint_and_external_clickhouse_deletes_nothing(converged, stage):
+    aws = converged[0]
+    run = stage(langsmith_exposure="private", langsmith_clickhouse_mode="external").assert_ok()
 
     assert "endpoint access: endpointPublicAccess True -> False" in run.output
-    vpc = aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
+    eks = aws.client("eks")
+    vpc = eks.describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
     assert vpc["endpointPublicAccess"] is False
     assert vpc["endpointPrivateAccess"] is True
+    # The ClickHouse node group is no longer configured but is never deleted without the operator.
+    assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
+    assert "eks: WARNING node group clickhouse exists but is not configured" in " ".join(run.output.split())

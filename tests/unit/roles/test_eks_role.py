@@ -52,4 +52,5 @@ def test_addons_calling_aws_have_their_own_irsa_role():
     irsa = {a["name"]: a["irsa"] for a in VARS["_eks_addons"] if "irsa" in a}
     assert sorted(irsa) == ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "vpc-cni"]
     assert irsa["aws-ebs-csi-driver"]["service_account"] == "ebs-csi-controller-sa"
+    assert irsa["amazon-cloudwatch-observability"]["service_account"] == ["cloudwatch-agent", "fluent-bit"]
     assert [a["name"] for a in VARS["_eks_addons"] if a.get("before_nodes")] == ["vpc-cni", "kube-proxy"]

@@ -166,7 +166,7 @@ def test_a_watched_emulator_exits_when_its_owner_dies(tmp_path):
         assert emulator._ping(state.endpoint)
         owner.kill()
         owner.wait()
-        for _ in range(100):  # the server polls its owner once a second
+        for _attempt in range(100):  # the server polls its owner once a second
             if not emulator._process_is_ours(state):
                 break
             time.sleep(0.2)

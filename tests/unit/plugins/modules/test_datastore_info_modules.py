@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from datastore_module_runner import ModuleFail, dumped, emulator_env, run_module, stubbed  # noqa: F401
+from aws_module_runner import ModuleFail, emulator_env, run_module, stubbed  # noqa: F401  # pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import elasticache_replication_group_info as rg_info
 from ansible_collections.langchain.langsmith_aws.plugins.modules import secretsmanager_secret_info as sm_info
+
+
+def dumped(result) -> str:
+    """The result as Ansible would print it (for leak checks)."""
+    return json.dumps(result, default=str)
+
 
 VALUE = "s3cr3t-value-that-must-never-appear-in-a-result"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  (pytest fixtures)
+from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import eks_addon
 
@@ -137,7 +137,7 @@ def test_version_change_in_check_mode_only_reports(run_module, stubbed):
     ("current", "wanted", "changes"),
     [
         ('{"replicaCount": 2}', {"replicaCount": 2}, False),
-        ("replicaCount: 2\n", {"replicaCount": 2}, False),  # EKS accepts YAML configuration too
+        ("replicaCount: 2\n", {"replicaCount": 2}, True),  # YAML set elsewhere is rewritten once as JSON
         ('{"replicaCount": 2}', {"replicaCount": 3}, True),
         ('{"replicaCount": 2}', {}, True),
     ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  (pytest fixtures)
+from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import eks_cluster
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_module_runner import emulator_env, no_poll_delay, run_module  # noqa: F401  (pytest fixtures)
+from aws_module_runner import emulator_env, no_poll_delay, run_module  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import eks_cluster_info
 

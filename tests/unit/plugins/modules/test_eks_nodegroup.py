@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  (pytest fixtures)
+from aws_module_runner import module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import eks_nodegroup
 
@@ -239,7 +239,7 @@ def test_settings_eks_cannot_change_fail_with_the_way_out(run_module, stubbed, m
 
 
 def test_bad_sizes_fail_before_any_call(run_module, stubbed, module_fail):
-    eks, _ = stubbed("eks")
+    eks = stubbed("eks")[0]
 
     with pytest.raises(module_fail) as failed:
         run_module(eks_nodegroup.main, args(min_size=3, desired_size=2), {"eks": eks})

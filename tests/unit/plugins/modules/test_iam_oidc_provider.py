@@ -4,7 +4,7 @@ for the audience (client id) changes it lacks."""
 from __future__ import annotations
 
 import pytest
-from aws_module_runner import emulator_env, module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  (pytest fixtures)
+from aws_module_runner import emulator_env, module_fail, no_poll_delay, run_module, stubbed  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import iam_oidc_provider, iam_oidc_provider_info
 
@@ -119,7 +119,7 @@ def test_audience_change_in_check_mode_is_only_reported(run_module, stubbed):
 
 
 def test_empty_url_fails(run_module, stubbed, module_fail):
-    iam, _ = stubbed("iam")
+    iam = stubbed("iam")[0]
 
     with pytest.raises(module_fail) as failed:
         run_module(iam_oidc_provider.main, {"url": "https://"}, {"iam": iam})

@@ -8,7 +8,7 @@ AWS shapes are tested with Stubber, the emulator's with the emulator.
 from __future__ import annotations
 
 import pytest
-from datastore_module_runner import ModuleFail, emulator_env, run_module, stubbed  # noqa: F401
+from aws_module_runner import ModuleFail, emulator_env, run_module, stubbed  # noqa: F401  # pylint: disable=unused-import
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import rds_parameter_group as mod
 
