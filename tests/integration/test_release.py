@@ -28,6 +28,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import demo_seed  # tools/ (on sys.path through conftest)
 import pytest
 import yaml
 from conftest import ROOT, run_playbook
@@ -73,8 +74,10 @@ def stage(emulator_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def converged(emulator_server, stage, tmp_path_factory):
-    """A fresh emulator and site.yml once: every stage up to the release, rendered (inventories/local)."""
+    """A fresh emulator, the demo's prerequisite (the public hosted zone, as ``make demo`` seeds it), then
+    site.yml once: every stage up to the release, rendered (inventories/local)."""
     emulator_server.reset()
+    demo_seed.ensure_zone(emulator_server.endpoint, demo_seed.demo_zone(ROOT / "inventories" / "local"))
     artifacts = tmp_path_factory.mktemp("artifacts")
     run = stage("site.yml", artifacts).assert_ok()
     # What the edge stage made: the certificate for the hostname and the regional web ACL.
