@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Day-2 decisions as pure functions (no AWS or cluster calls), used by the upgrade, backup and
 teardown roles and the cluster upgrade of the eks role:
 

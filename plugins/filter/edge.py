@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the edge role: input rules, certificate checks, WAF rules, zone and ALB selection.
 
 Pure Python, no AWS calls: the role feeds them what the AWS modules returned.

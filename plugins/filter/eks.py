@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the eks role: node group sizing checks and IRSA trust policies (no AWS calls).
 
 The allocatable math is ``module_utils/sizing.py`` (one implementation, shared with

@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters that build and check the LangSmith Helm chart values (pure Python, no AWS or cluster calls).
 
 The values follow the chart's contract (shared reference: langsmith-chart.md) for the reference

@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters for the secrets role: connection URLs in the chart's formats, IRSA trust policies and
 the name/ARN map published in secrets_outputs (pure Python, no AWS calls)."""
 

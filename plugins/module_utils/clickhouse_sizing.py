@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ClickHouse sizing rules for LangSmith on EKS (the logic of the ``clickhouse_sizing`` module).
 
 Pure functions: the module gathers the inputs (options, DescribeInstanceTypes entries, and the

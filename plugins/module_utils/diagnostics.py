@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Core of the ``langsmith_diagnostics`` evidence bundle: findings, collectors, the archive.
 
 * ``SECTIONS``: the TROUBLESHOOTING.md sections a finding can point to (anchor -> heading).

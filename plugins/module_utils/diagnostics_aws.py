@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWS evidence for ``langsmith_diagnostics``: what the official Kubernetes script cannot see.
 
 Each ``collect_*(evidence, aws, params, facts)`` is one collector: ``aws(service)`` returns a

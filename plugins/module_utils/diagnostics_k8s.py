@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kubernetes evidence the official debugging script does not collect, and its analysis.
 
 The official ``get_k8s_debugging_info.sh`` captures ``kubectl get all``, events, ``top``, pod

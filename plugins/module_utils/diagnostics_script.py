@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Running the official LangSmith debugging script (``get_k8s_debugging_info.sh``).
 
 The collection ships no copy of the script: it is fetched at run time from the langchain-ai/helm

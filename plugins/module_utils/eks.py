@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers shared by the EKS modules of this collection (cluster, node groups, add-ons).
 
 Lookups return ``None`` when the resource does not exist (not-found is a value, not an error);

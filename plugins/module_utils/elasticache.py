@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ElastiCache replication group lookups shared by elasticache_replication_group and its _info module.
 
 A cluster-mode-disabled replication group keeps some settings on the group (encryption, AUTH,

@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ElastiCache snapshot lookups shared by elasticache_snapshot and elasticache_snapshot_info.
 
 Snapshots are read with DescribeSnapshots (not-found is a value, ``None``) and returned snake_cased,

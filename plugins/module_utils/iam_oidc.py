@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """IAM OpenID Connect provider lookups shared by iam_oidc_provider and iam_oidc_provider_info.
 
 IAM stores a provider's URL without scheme; an EKS issuer has one. Providers are found by URL

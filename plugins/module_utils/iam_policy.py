@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The deploy role's IAM permissions, from one data file (``roles/preflight/vars/iam.yml``).
 
 The data lists, per stage, IAM policy statements (``sid``, ``actions``, ``resources``) whose

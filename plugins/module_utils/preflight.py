@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers shared by the read-only preflight modules (``service_quota_info``, ``iam_access_info``).
 
 Preflight runs with whatever permissions the operator has, so every AWS error is a value to

@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """EKS node allocatable math, shared by the eks role's node-group checks and clickhouse_sizing.
 
 One implementation of the formulas in the EKS-optimized AMI bootstrap (AL2 and AL2023):

@@ -86,8 +86,8 @@ def import_certificate(aws, hostname=HOSTNAME):
     )["CertificateArn"]
 
 
-def fake_tools(directory: Path, kubectl: str | None, helm: str | None) -> Path:
-    """Fake ``kubectl`` / ``helm`` answering the version commands preflight runs."""
+def fake_tools(directory: Path, kubectl: str | None, helm: str | None, aws_cli: str | None = None) -> Path:
+    """Fake ``kubectl`` / ``helm`` / ``aws`` answering the version commands preflight runs."""
     directory.mkdir(parents=True, exist_ok=True)
     if kubectl:
         (directory / "kubectl").write_text(
@@ -99,6 +99,11 @@ def fake_tools(directory: Path, kubectl: str | None, helm: str | None) -> Path:
     if helm:
         (directory / "helm").write_text(f"#!/bin/sh\necho 'v{helm}+g13654a5'\n")
         (directory / "helm").chmod(0o755)
+    if aws_cli:
+        (directory / "aws").write_text(
+            f"#!/bin/sh\necho 'aws-cli/{aws_cli} Python/3.13.7 Linux/6.8.0 exe/x86_64.debian.12'\n"
+        )
+        (directory / "aws").chmod(0o755)
     return directory
 
 
@@ -110,7 +115,7 @@ def system_path() -> str:
 def test_ready_account_passes_and_nothing_changes(aws, playbook, tmp_path):
     seed_zone(aws)
     cert_arn = import_certificate(aws)
-    bin_dir = fake_tools(tmp_path / "bin", kubectl="1.34.1", helm="3.16.2")
+    bin_dir = fake_tools(tmp_path / "bin", kubectl="1.34.1", helm="3.16.2", aws_cli="2.31.4")
     warm_up(aws)
     before = snapshot(aws.endpoint)
 
@@ -129,6 +134,7 @@ def test_ready_account_passes_and_nothing_changes(aws, playbook, tmp_path):
     assert cert_arn in row(rows, "tls", f"ACM certificate for {HOSTNAME}")["text"]
     assert "kubectl 1.34.1 for Kubernetes 1.34" in row(rows, "tools", "kubectl")["text"]
     assert "helm 3.16.2" in row(rows, "tools", "helm")["text"]
+    assert "aws CLI 2.31.4" in row(rows, "tools", "aws CLI")["text"]
     assert row(rows, "quotas", "VPCs per Region")["status"] == "PASS"
     assert "3 x m6i.2xlarge" in row(rows, "capacity", "general node group capacity")["text"]
     # The ClickHouse sizing gate (clickhouse_sizing role) ran: the dev profile passes with warnings.
@@ -220,6 +226,7 @@ BAD_INVENTORY_ROWS = [
         "install kubectl 1.29.x",
     ),
     ("tools", "helm", "helm not found", "install helm 3.12.0 or newer"),
+    ("tools", "aws CLI", "aws CLI not found", "install the AWS CLI v2"),
 ]
 
 

@@ -1,10 +1,9 @@
 """Release stage against the emulator: render mode (what inventories/local and GitOps users get) and
 the apply path, with the earlier stages really converged.
 
-One module-scoped converge runs site.yml (network, cluster, data stores, secrets, release in render
-mode) against a fresh emulator. The ACM certificate and the WAF web ACL, which the edge stage owns,
-are created in the emulator by the test and handed over as release_certificate_arn /
-release_web_acl_arn until that stage is merged.
+One module-scoped converge runs site.yml (preflight, network, cluster, data stores, secrets, edge,
+release in render mode) against a fresh emulator; the release finds everything with the earlier
+stages' discover entry points, as it does when run alone.
 
 Render mode: the values are checked against what the emulator holds (IRSA role, bucket and its KMS
 key and lifecycle, the ClickHouse node group's label and taint) with our own boto3 queries, against
@@ -29,6 +28,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import demo_seed  # tools/ (on sys.path through conftest)
 import pytest
 import yaml
 from conftest import ROOT, run_playbook
@@ -74,21 +74,30 @@ def stage(emulator_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def converged(emulator_server, stage, tmp_path_factory):
-    """A fresh emulator, the edge's certificate and web ACL, then site.yml once (release rendered)."""
+    """A fresh emulator, the demo's prerequisite (the public hosted zone, as ``make demo`` seeds it), then
+    site.yml once: every stage up to the release, rendered (inventories/local)."""
     emulator_server.reset()
-    acm = emulator_server.client("acm")
-    certificate = acm.request_certificate(DomainName=HOSTNAME, ValidationMethod="DNS")["CertificateArn"]
-    web_acl = emulator_server.client("wafv2").create_web_acl(
-        Name=PREFIX,
-        Scope="REGIONAL",
-        DefaultAction={"Allow": {}},
-        Rules=[],
-        VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "acl"},
-    )["Summary"]["ARN"]
-    edge = {"release_certificate_arn": certificate, "release_web_acl_arn": web_acl}
+    demo_seed.ensure_zone(emulator_server.endpoint, demo_seed.demo_zone(ROOT / "inventories" / "local"))
     artifacts = tmp_path_factory.mktemp("artifacts")
-    run = stage("site.yml", artifacts, **edge).assert_ok()
-    return {"aws": emulator_server, "edge": edge, "artifacts": artifacts, "run": run}
+    run = stage("site.yml", artifacts).assert_ok()
+    # What the edge stage made: the certificate for the hostname and the regional web ACL.
+    [certificate] = [
+        c["CertificateArn"]
+        for c in emulator_server.client("acm").list_certificates()["CertificateSummaryList"]
+        if c["DomainName"] == HOSTNAME
+    ]
+    [web_acl] = [
+        a["ARN"]
+        for a in emulator_server.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]
+        if a["Name"].startswith(PREFIX)
+    ]
+    return {
+        "aws": emulator_server,
+        "certificate_arn": certificate,
+        "web_acl_arn": web_acl,
+        "artifacts": artifacts,
+        "run": run,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +106,7 @@ def values(converged):
 
 
 def render(stage, converged, artifacts, **extra_vars):
-    return stage("release.yml", artifacts, **{**converged["edge"], **extra_vars})
+    return stage("release.yml", artifacts, **extra_vars)
 
 
 # ------------------------------------------------------------------ render mode
@@ -140,8 +149,8 @@ def test_values_point_at_what_the_earlier_stages_built(converged, values):
         {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": "NoSchedule"}
     ]
     annotations = values["ingress"]["annotations"]
-    assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == converged["edge"]["release_certificate_arn"]
-    assert annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"] == converged["edge"]["release_web_acl_arn"]
+    assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == converged["certificate_arn"]
+    assert annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"] == converged["web_acl_arn"]
 
 
 def test_trace_ttls_match_the_bucket_lifecycle(converged, values):
@@ -235,7 +244,7 @@ def test_no_secret_value_reaches_values_artifacts_or_output(converged, stage):
             "clickhouse:clickhouse_password",
         )
     )
-    diff_run = stage("release.yml", converged["artifacts"], check=True, verbosity=2, **converged["edge"])
+    diff_run = stage("release.yml", converged["artifacts"], check=True, verbosity=2)
     diff_run.assert_ok()
 
     texts = {"site output": converged["run"].output, "check/diff -vv output": diff_run.output}
@@ -252,7 +261,7 @@ def test_second_run_changes_nothing(converged, stage):
 
 
 def test_check_mode_reports_no_change_on_rendered_values(converged, stage):
-    run = stage("release.yml", converged["artifacts"], check=True, **converged["edge"])
+    run = stage("release.yml", converged["artifacts"], check=True)
 
     run.assert_idempotent()
 

@@ -1,6 +1,6 @@
 """Run our modules in-process: arguments in, exit_json/fail_json results out.
 
-Fixtures for the module tests; each test file imports them (a conftest.py here would shadow
+Fixtures for every module test; each test file imports them (a conftest.py here would shadow
 tests/conftest.py as the ``conftest`` module that the integration tests import from).
 
 AWS calls go either to botocore ``Stubber``-wrapped clients (for what the emulator lacks) or, with

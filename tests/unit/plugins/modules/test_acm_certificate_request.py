@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-import edge_module_runner as runner
+import aws_module_runner as runner
 import pytest
 from botocore.stub import ANY
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import edge_module_runner as runner
+import aws_module_runner as runner
 import pytest
 
 from ansible_collections.langchain.langsmith_aws.plugins.modules import wafv2_web_acl_association_info as module
