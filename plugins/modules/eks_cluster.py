@@ -40,7 +40,7 @@ options:
   version:
     description:
       - Kubernetes version (for example V("1.34")). Used at creation; an existing cluster on another
-        version fails (upgrades are a separate, deliberate step: O(upgrade_version)). Omitted uses the
+        version fails (upgrades are a separate, deliberate step with O(upgrade_version)). Omitted uses the
         EKS default at creation.
     type: str
   upgrade_version:
