@@ -269,6 +269,19 @@ def _tags(item):
     return tags
 
 
+# Per snapshot type: id, target, creation time (first one set), status, as the info modules return them.
+_SNAPSHOT_FIELDS = {
+    "rds": (
+        "db_snapshot_identifier",
+        "db_instance_identifier",
+        ("snapshot_create_time", "original_snapshot_create_time"),
+        "status",
+    ),
+    "ebs": ("snapshot_id", "volume_id", ("start_time",), "state"),
+    "redis": ("snapshot_name", "replication_group_id", ("create_time",), "snapshot_status"),
+}
+
+
 def snapshot_records(rds=None, ebs=None, redis=None):
     """One shape for the three snapshot kinds, oldest first:
     ``{type, id, source, kind, created, status, tags, target}``.
@@ -277,42 +290,20 @@ def snapshot_records(rds=None, ebs=None, redis=None):
     ``kind`` is the ``langsmith:backup-kind`` tag (on-demand, pre-upgrade, final).
     """
     out = []
-    for snap in rds or []:
-        tags = _tags(snap)
-        out.append(
-            {
-                "type": "rds",
-                "id": snap.get("db_snapshot_identifier", ""),
-                "target": snap.get("db_instance_identifier", ""),
-                "created": str(snap.get("snapshot_create_time") or snap.get("original_snapshot_create_time") or ""),
-                "status": snap.get("status", ""),
-                "tags": tags,
-            }
-        )
-    for snap in ebs or []:
-        tags = _tags(snap)
-        out.append(
-            {
-                "type": "ebs",
-                "id": snap.get("snapshot_id", ""),
-                "target": snap.get("volume_id", ""),
-                "created": str(snap.get("start_time") or ""),
-                "status": snap.get("state", ""),
-                "tags": tags,
-            }
-        )
-    for snap in redis or []:
-        tags = _tags(snap)
-        out.append(
-            {
-                "type": "redis",
-                "id": snap.get("snapshot_name", ""),
-                "target": snap.get("replication_group_id", ""),
-                "created": str(snap.get("create_time") or ""),
-                "status": snap.get("snapshot_status", ""),
-                "tags": tags,
-            }
-        )
+    for kind, snaps in (("rds", rds), ("ebs", ebs), ("redis", redis)):
+        id_key, target_key, created_keys, status_key = _SNAPSHOT_FIELDS[kind]
+        for snap in snaps or []:
+            created = next((snap[key] for key in created_keys if snap.get(key)), "")
+            out.append(
+                {
+                    "type": kind,
+                    "id": snap.get(id_key, ""),
+                    "target": snap.get(target_key, ""),
+                    "created": str(created),
+                    "status": snap.get(status_key, ""),
+                    "tags": _tags(snap),
+                }
+            )
     for record in out:
         if not _when(record["created"]):
             record["created"] = record["tags"].get("langsmith:created-at", "")
