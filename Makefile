@@ -10,7 +10,7 @@ COLLECTION  := .collections/ansible_collections/langchain/langsmith_aws
 SANITY_ROOT := .cache/sanity/ansible_collections/langchain/langsmith_aws
 PLAYBOOKS   := $(wildcard playbooks/*.yml)
 PYTEST_ARGS ?=
-INTEGRATION_ARGS ?= -n 2 --dist loadfile
+INTEGRATION_ARGS ?= -n 2 --dist loadfile --durations=25
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)

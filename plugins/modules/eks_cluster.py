@@ -18,9 +18,12 @@ description:
   - EKS runs one update at a time, so every update is waited for before the next one starts (each is
     tracked with DescribeUpdate until C(Successful); C(Failed) or C(Cancelled) fails with the errors
     AWS reports).
-  - Settings EKS cannot change in place are reported, not forced. A different Kubernetes version,
-    other subnets or security groups, another encryption key, or a step back in authentication mode
-    fail with a message saying so.
+  - Settings EKS cannot change in place are reported, not forced. A different Kubernetes version
+    (unless O(upgrade_version=true) and it is the next minor), other subnets or security groups,
+    another encryption key, or a step back in authentication mode fail with a message saying so.
+  - With O(upgrade_version=true) the control plane of an existing cluster moves to O(version) when that
+    is exactly the next minor version (UpdateClusterVersion, waited for until C(Successful) and the
+    cluster is C(ACTIVE) again). Downgrades and skipped minor versions fail before any change.
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
 options:
@@ -37,8 +40,18 @@ options:
   version:
     description:
       - Kubernetes version (for example V("1.34")). Used at creation; an existing cluster on another
-        version fails (upgrades are a separate, deliberate step). Omitted uses the EKS default at creation.
+        version fails (upgrades are a separate, deliberate step with O(upgrade_version)). Omitted uses the
+        EKS default at creation.
     type: str
+  upgrade_version:
+    description:
+      - Upgrade the control plane of an existing cluster to O(version) when O(version) is exactly the
+        next minor version of the one it runs (one minor at a time, as EKS requires). A downgrade or a
+        skipped minor still fails. The version update runs before any other change and is waited for.
+      - The node groups and add-ons are not touched (M(langchain.langsmith_aws.eks_nodegroup) O(version),
+        M(langchain.langsmith_aws.eks_addon) O(version)).
+    type: bool
+    default: false
   role_arn:
     description: ARN of the cluster IAM role (needs C(AmazonEKSClusterPolicy)). Required to create.
     type: str
@@ -192,6 +205,13 @@ EXAMPLES = r"""
     tags:
       langsmith:env: prod
 
+- name: Upgrade the control plane one minor version (1.33 -> 1.34), waited for
+  langchain.langsmith_aws.eks_cluster:
+    name: prod-langsmith
+    version: "1.34"
+    upgrade_version: true
+    wait_timeout: 3600
+
 - name: Close the public endpoint of an existing cluster
   langchain.langsmith_aws.eks_cluster:
     name: prod-langsmith
@@ -217,7 +237,7 @@ updates:
   returned: always
   type: list
   elements: str
-  sample: ["endpoint access: public true -> false", "logging: enable audit, scheduler"]
+  sample: ["version 1.33 -> 1.34", "endpoint access: public true -> false", "logging: enable audit, scheduler"]
 access_entries:
   description: Principal ARNs with an access entry after the run (listed only when O(access_entries) is managed).
   returned: when O(access_entries) is set and the cluster is ACTIVE
@@ -275,7 +295,7 @@ class ClusterManager:
     def _wait_update(self, update):
         if update and update.get("id"):
             wait_for_update(self.client, self.module, self.name, update, self.timeout)
-        wait_for_cluster_active(self.client, self.module, self.name, self.timeout)
+        return wait_for_cluster_active(self.client, self.module, self.name, self.timeout)
 
     # ------------------------------------------------------------------ desired state
     def vpc_config(self, create=False):
@@ -370,6 +390,7 @@ class ClusterManager:
         if cluster["status"] != "ACTIVE" and not self.module.check_mode:
             cluster = wait_for_cluster_active(self.client, self.module, self.name, self.timeout)
 
+        cluster = self.ensure_version(cluster)
         self.ensure_endpoint_access(cluster)
         self.ensure_logging(cluster)
         self.ensure_authentication_mode(cluster)
@@ -395,11 +416,17 @@ class ClusterManager:
         vpc = cluster.get("resourcesVpcConfig", {})
         version = self.params["version"]
         if version and cluster.get("version") != version:
-            self.fail(
-                f"EKS cluster {self.name} runs Kubernetes {cluster.get('version')}, not {version}. This module "
-                "does not change versions: upgrade one minor version at a time (control plane, then add-ons and "
-                "node groups) as a deliberate step, or pin the version the cluster runs."
-            )
+            if not self.params["upgrade_version"]:
+                self.fail(
+                    f"EKS cluster {self.name} runs Kubernetes {cluster.get('version')}, not {version}. This module "
+                    "does not change versions unless upgrade_version=true: upgrade one minor version at a time "
+                    "(control plane, then add-ons and node groups) as a deliberate step "
+                    "(playbooks/upgrade_cluster.yml), "
+                    "or pin the version the cluster runs."
+                )
+            problem = version_step_problem(cluster.get("version"), version)
+            if problem:
+                self.fail(f"EKS cluster {self.name}: {problem}")
         # A cluster always reports its subnets; an empty list means "not reported" (nothing to compare).
         current_subnets = sorted(vpc.get("subnetIds") or [])
         if self.params["subnets"] and current_subnets and current_subnets != sorted(self.params["subnets"]):
@@ -413,6 +440,20 @@ class ClusterManager:
                 f"EKS cluster {self.name} has additional security groups {sorted(vpc.get('securityGroupIds', []))}, "
                 f"not {wanted_sgs}; this module does not change them on an existing cluster."
             )
+
+    def ensure_version(self, cluster):
+        """UpdateClusterVersion to the next minor (checked in check_immutable), waited for."""
+        wanted = self.params["version"]
+        if not wanted or cluster.get("version") == wanted:
+            return cluster
+        self.updates.append(f"version {cluster.get('version')} -> {wanted}")
+        if self.module.check_mode:
+            return cluster
+        try:
+            response = self.client.update_cluster_version(aws_retry=True, name=self.name, version=wanted)
+        except BOTO_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to update EKS cluster {self.name} to Kubernetes {wanted}")
+        return self._wait_update(response.get("update"))
 
     def ensure_endpoint_access(self, cluster):
         current = cluster.get("resourcesVpcConfig", {})
@@ -651,6 +692,29 @@ class ClusterManager:
         return state
 
 
+def parse_minor(version):
+    """``"1.34"`` -> ``(1, 34)``; ``None`` when it is not ``<major>.<minor>``."""
+    parts = str(version or "").split(".")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def version_step_problem(current, wanted):
+    """Why ``current`` -> ``wanted`` is not one minor version up (``None`` when it is)."""
+    have, want = parse_minor(current), parse_minor(wanted)
+    if have is None or want is None:
+        return f"cannot compare Kubernetes versions {current!r} and {wanted!r} (want <major>.<minor>)"
+    if want < have:
+        return f"runs Kubernetes {current}; {wanted} would be a downgrade, which EKS does not support"
+    if want[0] != have[0] or want[1] != have[1] + 1:
+        return (
+            f"runs Kubernetes {current}; EKS upgrades one minor version at a time, so the next step is "
+            f"{have[0]}.{have[1] + 1}, not {wanted}"
+        )
+    return None
+
+
 def enabled_log_types(cluster):
     entries = (cluster.get("logging") or {}).get("clusterLogging") or []
     return sorted({t for e in entries if e.get("enabled") for t in e.get("types", [])})
@@ -672,6 +736,7 @@ def main():
             name=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             version=dict(type="str"),
+            upgrade_version=dict(type="bool", default=False),
             role_arn=dict(type="str"),
             subnets=dict(type="list", elements="str"),
             security_groups=dict(type="list", elements="str"),

@@ -9,7 +9,7 @@ version_added: 0.1.0
 short_description: EKS managed node group that leaves its desired size to the cluster autoscaler
 description:
   - Creates an EKS managed node group, or brings an existing one to the requested scaling bounds,
-    labels, taints, update policy, launch template version and tags.
+    labels, taints, update policy, launch template version, Kubernetes version and tags.
   - Differences from M(community.aws.eks_nodegroup), which is why this module exists. It accepts
     the AL2023 and Bottlerocket AMI types (AL2 AMIs do not exist for Kubernetes 1.33 and later)
     together with a launch template. An existing group keeps its current desired size (the cluster
@@ -17,6 +17,11 @@ description:
     changes are detected and applied. Tags are read from DescribeNodegroup.
   - Settings EKS cannot change in place (instance types, AMI type, subnets, node role, capacity
     type, disk size, launch template identity) fail with a message instead of being ignored.
+  - With O(upgrade_version=true), O(version) rolls the nodes of an existing group to a newer Kubernetes
+    version (and O(release_version) to another AMI release) with UpdateNodegroupVersion, together with a
+    launch template version change in the same call; EKS replaces the nodes O(max_unavailable) at a time.
+    Without it, a group on another version fails (upgrades are a deliberate step); a version older than
+    the group runs always fails (EKS cannot downgrade nodes).
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
 options:
@@ -78,6 +83,31 @@ options:
       version:
         description: Launch template version; a different version rolls the nodes (UpdateNodegroupVersion).
         type: str
+  version:
+    description:
+      - Kubernetes version of the nodes (for example V("1.34")), at most the control plane's. Set at
+        creation (omitted - the cluster's version). An existing group on another version fails unless
+        O(upgrade_version=true) and the version is newer (then the nodes are rolled).
+      - Leave it out when the launch template sets a custom AMI (EKS then takes the version from the AMI).
+    type: str
+  release_version:
+    description:
+      - AMI release version of the nodes (for example V(1.34.0-20250920)). Omitted - the latest release of
+        O(version) at creation and when O(version) changes; a different release on an existing group rolls
+        the nodes.
+    type: str
+  upgrade_version:
+    description:
+      - Roll an existing group's nodes to a newer O(version) (UpdateNodegroupVersion; the control plane must
+        already run it). Off - a version difference fails with a message instead.
+    type: bool
+    default: false
+  force_update:
+    description:
+      - When rolling the nodes, replace them even if pods cannot be drained (a PodDisruptionBudget blocks
+        the eviction). Off - the update fails instead, which is what protects ClickHouse and the data path.
+    type: bool
+    default: false
   min_size:
     description: Minimum number of nodes.
     type: int
@@ -148,7 +178,9 @@ attributes:
     description: Reports the changes it would make without making them.
   diff_mode:
     support: full
-    description: Shows scaling, labels, taints, update policy, launch template version and tags before and after.
+    description: >-
+      Shows scaling, labels, taints, update policy, launch template version, Kubernetes version and tags
+      before and after.
 """
 
 EXAMPLES = r"""
@@ -172,6 +204,20 @@ EXAMPLES = r"""
         value: clickhouse
         effect: NO_SCHEDULE
     wait: false
+
+- name: Roll the general nodes to Kubernetes 1.34 after the control plane (one group at a time)
+  langchain.langsmith_aws.eks_nodegroup:
+    cluster_name: prod-langsmith
+    name: general
+    version: "1.34"
+    upgrade_version: true
+    min_size: 3
+    desired_size: 3
+    max_size: 10
+    labels:
+      langsmith/pool: general
+    wait: true
+    wait_timeout: 3600
 """
 
 RETURN = r"""
@@ -190,7 +236,7 @@ updates:
   returned: always
   type: list
   elements: str
-  sample: ["scaling: max 6 -> 10", "labels: +langsmith/pool"]
+  sample: ["scaling: max 6 -> 10", "labels: +langsmith/pool", "version 1.33 -> 1.34 (rolls the nodes)"]
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -261,7 +307,13 @@ class NodegroupManager:
             "taints": normalize_taints(p["taints"]),
             "updateConfig": {"maxUnavailable": p["max_unavailable"]},
         }
-        for option, key in (("instance_types", "instanceTypes"), ("ami_type", "amiType"), ("disk_size", "diskSize")):
+        for option, key in (
+            ("instance_types", "instanceTypes"),
+            ("ami_type", "amiType"),
+            ("disk_size", "diskSize"),
+            ("version", "version"),
+            ("release_version", "releaseVersion"),
+        ):
             if p[option]:
                 params[key] = p[option]
         if self.launch_template():
@@ -297,6 +349,17 @@ class NodegroupManager:
             problems.append(f"capacity type {ng['capacityType']} -> {p['capacity_type']}")
         if p["disk_size"] and ng.get("diskSize") and int(ng["diskSize"]) != p["disk_size"]:
             problems.append(f"disk size {ng['diskSize']} -> {p['disk_size']}")
+        version_problem = version_change_problem(ng.get("version"), p["version"])
+        if version_problem:
+            problems.append(version_problem)
+        elif p["version"] and ng.get("version") and ng["version"] != p["version"] and not p["upgrade_version"]:
+            self.module.fail_json(
+                msg=(
+                    f"Node group {self.name} of EKS cluster {self.cluster} runs Kubernetes {ng['version']}, not "
+                    f"{p['version']}. Nodes are only rolled to another version deliberately: finish the upgrade with "
+                    "playbooks/upgrade_cluster.yml (upgrade_version=true), or pin the version they run."
+                )
+            )
         wanted_lt, have_lt = self.launch_template() or {}, ng.get("launchTemplate") or {}
         for key in ("id", "name"):
             if wanted_lt.get(key) and have_lt.get(key) != wanted_lt[key]:
@@ -382,13 +445,9 @@ class NodegroupManager:
         if config:
             self._update("update_nodegroup_config", **config)
 
-        wanted_lt = self.launch_template() or {}
-        have_lt = ng.get("launchTemplate") or {}
-        if wanted_lt.get("version") and str(have_lt.get("version")) != str(wanted_lt["version"]):
-            self.updates.append(
-                f"launch template version {have_lt.get('version')} -> {wanted_lt['version']} (rolls the nodes)"
-            )
-            self._update("update_nodegroup_version", launchTemplate=wanted_lt)
+        roll = self.version_update(ng)
+        if roll:
+            self._update("update_nodegroup_version", **roll)
 
         if ensure_tags(
             self.client,
@@ -403,6 +462,27 @@ class NodegroupManager:
         if self.module.check_mode or len(self.updates) == already:
             return ng
         return self.wait_active() if self.params["wait"] else self.describe()
+
+    def version_update(self, ng):
+        """UpdateNodegroupVersion arguments (Kubernetes version, AMI release, launch template version) or {}."""
+        p = self.params
+        roll = {}
+        if p["version"] and ng.get("version") != p["version"]:
+            roll["version"] = p["version"]
+            self.updates.append(f"version {ng.get('version')} -> {p['version']} (rolls the nodes)")
+        if p["release_version"] and ng.get("releaseVersion") != p["release_version"]:
+            roll["releaseVersion"] = p["release_version"]
+            self.updates.append(f"AMI release {ng.get('releaseVersion')} -> {p['release_version']} (rolls the nodes)")
+        wanted_lt = self.launch_template() or {}
+        have_lt = ng.get("launchTemplate") or {}
+        if wanted_lt.get("version") and str(have_lt.get("version")) != str(wanted_lt["version"]):
+            self.updates.append(
+                f"launch template version {have_lt.get('version')} -> {wanted_lt['version']} (rolls the nodes)"
+            )
+            roll["launchTemplate"] = wanted_lt
+        if roll and p["force_update"]:
+            roll["force"] = True
+        return roll
 
     def _update(self, method, **kwargs):
         if self.module.check_mode:
@@ -438,6 +518,26 @@ class NodegroupManager:
             )
 
 
+def parse_minor(version):
+    """``"1.34"`` -> ``(1, 34)``; ``None`` when it is not ``<major>.<minor>``."""
+    parts = str(version or "").split(".")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def version_change_problem(current, wanted):
+    """Why the nodes cannot go from ``current`` to ``wanted`` (``None`` when they can, or nothing changes)."""
+    if not wanted or not current or current == wanted:
+        return None
+    have, want = parse_minor(current), parse_minor(wanted)
+    if have is None or want is None:
+        return f"Kubernetes version {current} -> {wanted} (want <major>.<minor>)"
+    if want < have:
+        return f"Kubernetes version {current} -> {wanted} (a downgrade: EKS cannot move nodes to an older version)"
+    return None
+
+
 def diff_view(ng):
     ng = ng or {}
     return {
@@ -446,6 +546,7 @@ def diff_view(ng):
         "taints": normalize_taints(ng.get("taints")),
         "max_unavailable": (ng.get("updateConfig") or {}).get("maxUnavailable"),
         "launch_template_version": (ng.get("launchTemplate") or {}).get("version"),
+        "version": ng.get("version"),
         "tags": ng.get("tags") or {},
     }
 
@@ -494,6 +595,10 @@ def main():
                 ),
             ),
             max_unavailable=dict(type="int", default=1),
+            version=dict(type="str"),
+            release_version=dict(type="str"),
+            upgrade_version=dict(type="bool", default=False),
+            force_update=dict(type="bool", default=False),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=True),
             wait=dict(type="bool", default=True),
