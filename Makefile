@@ -10,7 +10,8 @@ COLLECTION  := .collections/ansible_collections/langchain/langsmith_aws
 SANITY_ROOT := .cache/sanity/ansible_collections/langchain/langsmith_aws
 PLAYBOOKS   := $(wildcard playbooks/*.yml)
 PYTEST_ARGS ?=
-INTEGRATION_ARGS ?= -n 2 --dist loadfile --durations=25
+UNIT_ARGS ?= -n 2
+INTEGRATION_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -64,7 +65,7 @@ sanity: setup
 	$(PY) tools/sanity.py $(SANITY_ROOT)
 
 unit: setup
-	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+	$(BIN)/pytest tests/unit $(UNIT_ARGS) $(PYTEST_ARGS)
 
 integration: setup
 	$(BIN)/pytest tests/integration $(INTEGRATION_ARGS) $(PYTEST_ARGS)

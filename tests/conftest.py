@@ -153,3 +153,32 @@ def playbook(emulator_server: Emulator, tmp_path):
         return run_playbook(name, **kwargs)
 
     return _run
+
+
+# Integration files run in parallel, one file per worker at a time (`--dist loadfile`), each
+# converging its own stack against its own emulator, so a file takes minutes. With
+# `--no-loadscope-reorder` xdist hands files out in collection order; this puts the longest first
+# (longest processing time first keeps both workers busy to the end). Speed only, never a result.
+# Longest first, from `make integration`'s --durations report; files not named here run last.
+INTEGRATION_LONGEST_FIRST = (
+    "test_day2.py",
+    "test_release.py",
+    "test_datastores.py",
+    "test_edge.py",
+    "test_platform.py",
+    "test_diagnostics.py",
+    "test_cluster.py",
+    "test_validate.py",
+    "test_network.py",
+    "test_preflight.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        name = item.path.name
+        if "integration" not in item.path.parts or name not in INTEGRATION_LONGEST_FIRST:
+            return len(INTEGRATION_LONGEST_FIRST)
+        return INTEGRATION_LONGEST_FIRST.index(name)
+
+    items.sort(key=rank)  # stable: the order inside a file stays as written
