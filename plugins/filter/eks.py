@@ -13,6 +13,7 @@ import math
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import irsa
 from ansible_collections.langchain.langsmith_aws.plugins.module_utils.sizing import (
     DEFAULT_VM_MEMORY_OVERHEAD_PERCENT,
     MIB_PER_GIB,
@@ -183,31 +184,11 @@ def eks_node_sizing(
 
 
 def eks_irsa_trust_policy(provider_arn, issuer, namespace, service_accounts, audience="sts.amazonaws.com"):
-    """Trust policy letting exactly ``namespace/service_accounts`` assume a role through IRSA.
-
-    ``issuer`` with or without ``https://``; ``service_accounts`` a name or a list of names.
-    """
-    if not provider_arn or not issuer:
-        raise AnsibleFilterError("eks_irsa_trust_policy needs the OIDC provider ARN and the issuer (eks_outputs)")
-    host = str(issuer).split("://", 1)[-1].rstrip("/")
-    names = [service_accounts] if isinstance(service_accounts, str) else list(service_accounts)
-    subjects = [f"system:serviceaccount:{namespace}:{name}" for name in names]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{host}:sub": subjects[0] if len(subjects) == 1 else subjects,
-                        f"{host}:aud": audience,
-                    }
-                },
-            }
-        ],
-    }
+    """Trust policy letting exactly ``namespace/service_accounts`` assume a role (module_utils/irsa.py)."""
+    try:
+        return irsa.trust_policy(provider_arn, issuer, irsa.subjects(namespace, service_accounts), audience)
+    except irsa.IrsaError as e:
+        raise AnsibleFilterError(f"eks_irsa_trust_policy: {e} (eks_outputs)") from e
 
 
 # Sources that can never reach a public endpoint (RFC 1918, loopback, link-local, CGNAT).

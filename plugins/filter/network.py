@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import network as net
 
 # Private subnets take the first /19 blocks of the /16 (8190 IPs each: pods take VPC IPs with the
 # VPC CNI); public subnets (ALB only) take /22 blocks from the last quarter of the VPC.
@@ -194,6 +197,461 @@ def without_tag(resources, key, value=None):
     return [r for r in resources if key not in (r.get("tags") or {}) or (value is not None and r["tags"][key] != value)]
 
 
+# --------------------------------------------------------------------------- the stage's plan
+# ``settings`` is the role's ``_network_settings`` (its inputs in one dict); ``state`` is what
+# langchain.langsmith_aws.langsmith_network_info returned. The plan says, for each resource, what
+# the amazon.aws module would change (module_utils/network.py); the role calls a module only for a
+# resource with changes, so a converged network costs one read.
+
+
+def network_input_problems(settings):
+    """Every input mistake of the network stage (no AWS call), each naming the variable and the fix."""
+    problems = []
+    region = settings["region"]
+    azs = list(settings.get("availability_zones") or [])
+    if settings.get("vpc_id"):
+        if (
+            not re.match(r"^vpc-[0-9a-f]+$", settings["vpc_id"])
+            or len(settings.get("private_subnet_ids") or []) < 2
+            or len(settings.get("public_subnet_ids") or []) < 2
+            or set(settings.get("private_subnet_ids") or []) & set(settings.get("public_subnet_ids") or [])
+        ):
+            problems.append(
+                "Bring-your-own VPC needs network_vpc_id (vpc-...), at least two network_private_subnet_ids and "
+                "at least two network_public_subnet_ids (distinct lists, one subnet per AZ); or leave "
+                "network_vpc_id empty to create the VPC."
+            )
+    else:
+        count = len(azs) if azs else settings["az_count"]
+        problems += network_plan(
+            settings["vpc_cidr"], count, settings["private_subnet_cidrs"], settings["public_subnet_cidrs"]
+        )["problems"]
+    if azs and (len(set(azs)) != len(azs) or any(not re.match(f"^{re.escape(region)}[a-z]$", az) for az in azs)):
+        problems.append(
+            f"network_availability_zones={azs} must name distinct AZs of langsmith_region={region} "
+            f"(e.g. {region}a, {region}b)."
+        )
+    return problems
+
+
+def network_zones(state, settings):
+    """``{'azs': [...], 'problems': [...]}``: the AZs the network uses, from the region's available zones."""
+    offered = [z["zone_name"] for z in state.get("availability_zones") or []]
+    usable = sorted(
+        z["zone_name"]
+        for z in state.get("availability_zones") or []
+        if z.get("zone_id") not in settings["excluded_az_ids"]
+    )
+    azs = list(settings.get("availability_zones") or []) or usable[: int(settings["az_count"])]
+    problems = []
+    if len(azs) < 2 or set(azs) - set(offered):
+        problems.append(
+            f"{settings['region']} offers {offered} (EKS-unsupported AZ ids {settings['excluded_az_ids']} "
+            "excluded); the network needs at least two of them and "
+            f"network_availability_zones={settings.get('availability_zones') or []} "
+            "must be among them."
+        )
+    return {"azs": azs, "problems": problems}
+
+
+def _by(items, key):
+    return {item.get(key): item for item in items or []}
+
+
+def _tags(settings, name, **more):
+    return {**settings["tags"], "Name": name, **more}
+
+
+def network_subnet_specs(settings, azs):
+    """The wanted subnets (cidr, az, kind, tags), private first (``network_subnets`` with the stage's tags)."""
+    plan = network_plan(
+        settings["vpc_cidr"], len(azs), settings["private_subnet_cidrs"], settings["public_subnet_cidrs"]
+    )
+    specs = network_subnets(plan, azs, settings["name_prefix"], settings["cluster_name"])
+    for spec in specs:
+        spec["tags"] = {**settings["tags"], **spec["tags"]}
+    return specs
+
+
+def _security_groups(settings, groups):
+    """Wanted tags and rules of the nodes and data groups (data admits the nodes group's id)."""
+    prefix = settings["name_prefix"]
+    nodes_id = (groups.get(f"{prefix}-nodes") or {}).get("group_id", "")
+    ports = sorted(int(p) for p in settings["data_ports"].values())
+    return {
+        "nodes": {
+            "name": f"{prefix}-nodes",
+            "tags": _tags(settings, f"{prefix}-nodes"),
+            "ingress": [("-1", None, None, "group", nodes_id, "node to node")],
+            "egress": None,
+        },
+        "data": {
+            "name": f"{prefix}-data",
+            "tags": _tags(settings, f"{prefix}-data"),
+            "ingress": [("tcp", p, p, "group", nodes_id, "from LangSmith nodes") for p in ports],
+            "egress": [],
+        },
+    }
+
+
+def _byo_groups(state, settings):
+    groups = _by(state.get("security_groups"), "group_name")
+    security_groups = {}
+    for key, want in _security_groups(settings, groups).items():
+        record = groups.get(want["name"], {})
+        security_groups[key] = {
+            **want,
+            "record": record,
+            "changes": net.security_group_changes(record, want["tags"], want["ingress"], want["egress"]),
+        }
+    return {"security_groups": security_groups}
+
+
+def network_changes(state, settings):
+    """What the network stage has to create or correct, resource by resource.
+
+    Returns ``vpc``, ``subnets`` (each wanted subnet with its ``record`` and ``changes``),
+    ``internet_gateway``, ``security_groups``, ``nat`` (the public subnets' AZs that still need a
+    NAT gateway and the unassociated EIPs of ours to reuse), ``problems`` (what no module can fix:
+    duplicates, a changed VPC CIDR) and ``todo`` (the names of the parts with changes).
+    """
+    zones = network_zones(state, settings)
+    if settings.get("vpc_id"):
+        problems = network_byo_problems(state, settings)
+        azs = sorted(
+            {s["availability_zone"] for s in state.get("subnets") or [] if s["id"] in settings["private_subnet_ids"]}
+        )
+        groups = _byo_groups(state, settings)["security_groups"]
+        todo = [f"security group {g['name']}" for g in groups.values() if g["changes"]]
+        return {
+            "byo": True,
+            "azs": azs,
+            "vpc_id": settings["vpc_id"],
+            "problems": problems,
+            "todo": todo,
+            "security_groups": groups,
+        }
+    azs = zones["azs"]
+    prefix = settings["name_prefix"]
+    vpcs = state.get("vpcs") or []
+    problems = list(zones["problems"])
+    if len(vpcs) > 1:
+        problems.append(
+            f"{len(vpcs)} VPCs are named {prefix}-vpc in {settings['region']} ({', '.join(v['id'] for v in vpcs)}): "
+            "keep the one whose subnets LangSmith uses and delete the others (aws ec2 delete-vpc --vpc-id <id>)."
+        )
+    vpc = vpcs[0] if len(vpcs) == 1 else {}
+    if vpc and vpc.get("cidr_block") != settings["vpc_cidr"]:
+        problems.append(
+            f"VPC {vpc['id']} ({prefix}-vpc) has CIDR {vpc.get('cidr_block')}, "
+            f"but network_vpc_cidr={settings['vpc_cidr']}: "
+            "a VPC's CIDR cannot change; set network_vpc_cidr back, or tear the environment down first."
+        )
+    subnets_by_cidr = _by(state.get("subnets"), "cidr_block")
+    subnets = []
+    for spec in network_subnet_specs(settings, azs):
+        record = subnets_by_cidr.get(spec["cidr"], {})
+        if record and record.get("availability_zone") != spec["az"]:
+            problems.append(
+                f"subnet {record['id']} {spec['cidr']} is in {record.get('availability_zone')}, not {spec['az']}: "
+                "subnets cannot move; keep network_availability_zones as they were."
+            )
+        subnets.append({**spec, "record": record, "changes": net.subnet_changes(record, spec["tags"])})
+    igw = (state.get("internet_gateways") or [{}])[0]
+    igw_tags = _tags(settings, f"{prefix}-igw")
+    security_groups = _byo_groups(state, settings)["security_groups"]
+    public = [s for s in subnets if s["kind"] == "public"]
+    nat_azs = [s["az"] for s in (public if settings["nat_gateways"] == "per_az" else public[:1])]
+    nat_subnets = {s["az"]: s["record"].get("id") for s in public}
+    with_nat = {n.get("subnet_id") for n in state.get("nat_gateways") or []}
+    free_eips = {
+        a["tags"].get("Name"): a["allocation_id"] for a in state.get("addresses") or [] if not a.get("association_id")
+    }
+    result = {
+        "byo": False,
+        "azs": azs,
+        "vpc_id": vpc.get("id", ""),
+        "vpc": {"record": vpc, "changes": net.vpc_changes(vpc, settings["vpc_cidr"], _tags(settings, f"{prefix}-vpc"))},
+        "subnets": subnets,
+        "internet_gateway": {"record": igw, "tags": igw_tags, "changes": net.igw_changes(igw, igw_tags)},
+        "security_groups": security_groups,
+        "nat": {
+            "azs": nat_azs,
+            "missing": [az for az in nat_azs if not nat_subnets.get(az) or nat_subnets[az] not in with_nat],
+            "free_eips": free_eips,
+        },
+        "problems": problems,
+    }
+    result["todo"] = _todo(result)
+    return result
+
+
+def _todo(result):
+    todo = []
+    if result["vpc"]["changes"]:
+        todo.append("vpc")
+    todo += [f"subnet {s['cidr']}" for s in result["subnets"] if s["changes"]]
+    if result["internet_gateway"]["changes"]:
+        todo.append("internet gateway")
+    todo += [f"NAT gateway {az}" for az in result["nat"]["missing"]]
+    todo += [f"security group {g['name']}" for g in result["security_groups"].values() if g["changes"]]
+    return todo
+
+
+def network_route_changes(state, settings, subnets, igw_id, nat_by_subnet):
+    """Route tables and the S3 endpoint, once the subnets and gateways are known.
+
+    ``subnets`` are the wanted subnets with their ids (``[{cidr, az, kind, id}]``),
+    ``nat_by_subnet`` maps public subnet ids to NAT gateway ids. Returns ``route_tables`` (each with
+    ``tags``, ``subnet_ids``, ``routes`` for the module, ``record`` and ``changes``) and
+    ``s3_endpoint`` (``record``, ``tags``, ``changes``).
+    """
+    prefix = settings["name_prefix"]
+    tables = state.get("route_tables") or []
+    public = [s for s in subnets if s["kind"] == "public"]
+    nat_subnets = public if settings["nat_gateways"] == "per_az" else public[:1]
+    wanted = [
+        {
+            "key": "public",
+            "tags": _tags(settings, f"{prefix}-public", **{"langsmith:subnet": "public"}),
+            "subnet_ids": [s["id"] for s in public if s.get("id")],
+            "routes": [{"destination_cidr_block": "0.0.0.0/0", "gateway_id": igw_id}] if igw_id else [],
+            "module_routes": [{"dest": "0.0.0.0/0", "gateway_id": igw_id or "igw"}],
+        }
+    ]
+    for subnet in (s for s in subnets if s["kind"] == "private"):
+        nat_subnet = ([n for n in nat_subnets if n["az"] == subnet["az"]] + nat_subnets + [{}])[0]
+        nat = nat_by_subnet.get(nat_subnet.get("id"), "")
+        wanted.append(
+            {
+                "key": f"private-{subnet['az']}",
+                "az": subnet["az"],
+                "tags": _tags(settings, f"{prefix}-private-{subnet['az']}", **{"langsmith:subnet": "private"}),
+                "subnet_ids": [subnet["id"]] if subnet.get("id") else [],
+                "routes": [{"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": nat}] if nat else [],
+                "module_routes": [{"dest": "0.0.0.0/0", "nat_gateway_id": nat}] if nat else [],
+            }
+        )
+    problems = []
+    for table in wanted:
+        found = net.route_tables_tagged(tables, table["tags"])
+        if len(found) > 1:
+            problems.append(
+                f"{len(found)} route tables carry the tags of {table['tags']['Name']} "
+                f"({', '.join(t['id'] for t in found)}): "
+                "delete the extra ones (aws ec2 delete-route-table --route-table-id <id>)."
+            )
+        table["record"] = found[0] if len(found) == 1 else {}
+        table["changes"] = net.route_table_changes(table["record"], table["tags"], table["subnet_ids"], table["routes"])
+    endpoint = (state.get("vpc_endpoints") or [{}])[0]
+    endpoint_tags = _tags(settings, f"{prefix}-s3")
+    result = {
+        "route_tables": wanted,
+        "s3_endpoint": {
+            "record": endpoint,
+            "tags": endpoint_tags,
+            "changes": net.endpoint_changes(endpoint, endpoint_tags) if settings["s3_endpoint"] else [],
+        },
+        "problems": problems,
+    }
+    result["todo"] = [f"route table {t['tags']['Name']}" for t in wanted if t["changes"]]
+    if result["s3_endpoint"]["changes"]:
+        result["todo"].append("S3 endpoint")
+    return result
+
+
+def network_resolved_subnets(subnets, results):
+    """The wanted subnets ``[{cidr, az, kind, id}]``, ids from this run's ec2_vpc_subnet results or the read."""
+    made = {r["item"]["cidr"]: (r.get("subnet") or {}).get("id", "") for r in results or [] if "item" in r}
+    return [
+        {
+            "cidr": s["cidr"],
+            "az": s["az"],
+            "kind": s["kind"],
+            "id": made.get(s["cidr"]) or (s.get("record") or {}).get("id", ""),
+        }
+        for s in subnets
+    ]
+
+
+def network_nat_subnet_ids(subnets, nat_mode):
+    """Ids of the public subnets that hold a NAT gateway (all for per_az, the first for single)."""
+    public = [s["id"] for s in subnets if s["kind"] == "public" and s.get("id")]
+    return public if nat_mode == "per_az" else public[:1]
+
+
+def network_route_table_ids(routes, results, kind="private"):
+    """Ids of the ``kind`` route tables (``private``/``public``), from this run's results or the read."""
+    made = {r["item"]["key"]: (r.get("route_table") or {}).get("id", "") for r in results or [] if "item" in r}
+    return [
+        made.get(t["key"]) or (t.get("record") or {}).get("id", "")
+        for t in routes["route_tables"]
+        if t["key"].startswith(kind) and (made.get(t["key"]) or (t.get("record") or {}).get("id"))
+    ]
+
+
+def network_outputs(state, settings):
+    """``network_outputs``: what later stages need (ids, CIDRs, AZs), from a network read."""
+    vpc = (state.get("vpcs") or [{}])[0] if len(state.get("vpcs") or []) == 1 else {}
+    subnets = sorted(state.get("subnets") or [], key=lambda s: s["availability_zone"])
+    byo = bool(settings.get("vpc_id"))
+    if byo:
+        private = [s for s in subnets if s["id"] in settings["private_subnet_ids"]]
+        public = [s for s in subnets if s["id"] in settings["public_subnet_ids"]]
+    else:
+        private = [s for s in subnets if (s.get("tags") or {}).get("langsmith:subnet") == "private"]
+        public = [s for s in subnets if (s.get("tags") or {}).get("langsmith:subnet") == "public"]
+    groups = _by(state.get("security_groups"), "group_name")
+    prefix = settings["name_prefix"]
+    endpoint = (state.get("vpc_endpoints") or [{}])[0]
+    return {
+        "vpc_id": vpc.get("id", ""),
+        "vpc_cidr": vpc.get("cidr_block", ""),
+        "byo": byo,
+        "availability_zones": sorted({s["availability_zone"] for s in private}),
+        "private_subnet_ids": [s["id"] for s in private],
+        "public_subnet_ids": [s["id"] for s in public],
+        "private_subnets": subnet_summary(private),
+        "public_subnets": subnet_summary(public),
+        "nat_gateway_ids": sorted(n["nat_gateway_id"] for n in state.get("nat_gateways") or []),
+        "nodes_security_group_id": (groups.get(f"{prefix}-nodes") or {}).get("group_id", ""),
+        "data_security_group_id": (groups.get(f"{prefix}-data") or {}).get("group_id", ""),
+        "s3_endpoint_id": endpoint.get("vpc_endpoint_id", ""),
+    }
+
+
+def network_summary(outputs, nat_mode):
+    """The stage's lines of the run summary."""
+    if not outputs["vpc_id"]:
+        return ["network: no VPC yet (check mode on an empty account)"]
+    return [
+        f"network: VPC {outputs['vpc_id']} {outputs['vpc_cidr']}{' (bring your own)' if outputs['byo'] else ''} in "
+        + ", ".join(outputs["availability_zones"]),
+        "network: subnets per AZ: " + ", ".join(f"{az}: 1 public + 1 private" for az in outputs["availability_zones"]),
+        f"network: NAT gateways: {len(outputs['nat_gateway_ids'])} ({nat_mode})",
+        f"network: security groups: nodes {outputs['nodes_security_group_id']}, "
+        f"data {outputs['data_security_group_id']}",
+    ]
+
+
+def _without(resources, key, value=None):
+    return [r["id"] for r in without_tag(resources, key, value)]
+
+
+def network_byo_problems(state, settings):
+    """A bring-your-own VPC: it exists, holds the subnets over >= 2 AZs, tagged for the ALB controller, routed right."""
+    vpc_id = settings["vpc_id"]
+    private_ids, public_ids = settings["private_subnet_ids"], settings["public_subnet_ids"]
+    subnets = state.get("subnets") or []
+    private = [s for s in subnets if s["id"] in private_ids]
+    public = [s for s in subnets if s["id"] in public_ids]
+    private_azs = sorted({s["availability_zone"] for s in private})
+    public_azs = sorted({s["availability_zone"] for s in public})
+    if (
+        len(state.get("vpcs") or []) != 1
+        or {s["vpc_id"] for s in subnets} != {vpc_id}
+        or len(private_azs) < 2
+        or len(public_azs) < 2
+    ):
+        return [
+            f"network_vpc_id={vpc_id} must exist and every subnet in network_private_subnet_ids / "
+            "network_public_subnet_ids must belong to it, each list spreading over at least two AZs "
+            f"(private AZs: {private_azs}, public AZs: {public_azs})."
+        ]
+    problems = []
+    untagged_public = _without(public, "kubernetes.io/role/elb")
+    untagged_private = _without(private, "kubernetes.io/role/internal-elb")
+    if untagged_public or untagged_private:
+        problems.append(
+            "The AWS Load Balancer Controller finds subnets by tag. Add kubernetes.io/role/elb=1 to public subnets "
+            f"{untagged_public} and kubernetes.io/role/internal-elb=1 to private subnets {untagged_private}."
+        )
+    routes = default_route_by_subnet(state.get("route_tables") or [], private_ids + public_ids)
+    if any(not routes[i].startswith("igw-") for i in public_ids) or any(
+        not routes[i].startswith(("nat-", "tgw-")) for i in private_ids
+    ):
+        problems.append(
+            f"Default routes found: {routes}. Public subnets need 0.0.0.0/0 via an internet gateway (igw-...); private "
+            "subnets need 0.0.0.0/0 via a NAT gateway (nat-...) or transit gateway (tgw-...) and must never "
+            "route to an internet gateway. Fix the route tables or the subnet lists."
+        )
+    return problems
+
+
+def network_verify_problems(state, settings, azs):
+    """Properties of the converged network (AWS read back), each failure with what was found."""
+    outputs = network_outputs(state, settings)
+    byo = outputs["byo"]
+    problems = []
+    found_azs = outputs["availability_zones"]
+    public_azs = {s["az"] for s in outputs["public_subnets"]}
+    if (
+        (not byo and outputs["vpc_cidr"] != settings["vpc_cidr"])
+        or len(outputs["private_subnet_ids"]) != len(found_azs)
+        or len(outputs["public_subnet_ids"]) != len(public_azs)
+        or len(found_azs) < 2
+        or (not byo and found_azs != sorted(azs))
+    ):
+        problems.append(
+            f"Expected {settings['vpc_cidr']} with one public and one private subnet in each of {azs}; found "
+            f"{outputs['vpc_cidr']}, private {outputs['private_subnets']}, public {outputs['public_subnets']}."
+        )
+    ids = outputs["private_subnet_ids"] + outputs["public_subnet_ids"]
+    routes = default_route_by_subnet(state.get("route_tables") or [], ids)
+    if (
+        any(not routes[i].startswith("igw-") for i in outputs["public_subnet_ids"])
+        or any(routes[i].startswith("igw-") for i in outputs["private_subnet_ids"])
+        or (not byo and any(not routes[i].startswith("nat-") for i in outputs["private_subnet_ids"]))
+    ):
+        problems.append(f"Default route per subnet: {routes}")
+    subnets = [s for s in state.get("subnets") or [] if s["id"] in ids]
+    private = [s for s in subnets if s["id"] in outputs["private_subnet_ids"]]
+    public = [s for s in subnets if s["id"] in outputs["public_subnet_ids"]]
+    if (
+        _without(public, "kubernetes.io/role/elb")
+        or _without(private, "kubernetes.io/role/internal-elb")
+        or (not byo and _without(subnets, f"kubernetes.io/cluster/{settings['cluster_name']}"))
+        or (not byo and _without(subnets, "langsmith:env", settings["env"]))
+        or [s for s in private if s.get("map_public_ip_on_launch")]
+    ):
+        problems.append(f"Subnet tags: { {s['id']: s.get('tags') for s in subnets} }")
+    nats = state.get("nat_gateways") or []
+    if not byo:
+        wanted = len(found_azs) if settings["nat_gateways"] == "per_az" else 1
+        nat_subnets = [n.get("subnet_id") for n in nats]
+        if (
+            len(nats) != wanted
+            or set(nat_subnets) - set(outputs["public_subnet_ids"])
+            or len(set(nat_subnets)) != len(nats)
+        ):
+            problems.append(f"network_nat_gateways={settings['nat_gateways']}; found {nat_subnets}")
+        eips = state.get("addresses") or []
+        if len(eips) != len(nats) or len([a for a in eips if a.get("association_id")]) != len(nats):
+            problems.append(f"NAT gateways: {len(nats)}; tagged EIPs: {[a.get('public_ip') for a in eips]}")
+    data = _by(state.get("security_groups"), "group_name").get(f"{settings['name_prefix']}-data") or {}
+    ingress = data.get("ip_permissions") or []
+    pairs = {p.get("group_id") for perm in ingress for p in perm.get("user_id_group_pairs") or []}
+    if (
+        any(perm.get("ip_ranges") or perm.get("ipv6_ranges") or perm.get("prefix_list_ids") for perm in ingress)
+        or pairs != {outputs["nodes_security_group_id"]}
+        or sorted(perm.get("from_port") for perm in ingress) != sorted(int(p) for p in settings["data_ports"].values())
+        or data.get("ip_permissions_egress")
+    ):
+        problems.append(f"Data security group rules: {ingress}")
+    if settings["s3_endpoint"] and not byo:
+        private_rts = sorted(
+            t["id"]
+            for t in state.get("route_tables") or []
+            if (t.get("tags") or {}).get("langsmith:subnet") == "private"
+        )
+        endpoint = (state.get("vpc_endpoints") or [{}])[0]
+        if not outputs["s3_endpoint_id"] or sorted(endpoint.get("route_table_ids") or []) != private_rts:
+            problems.append(
+                f"S3 endpoint {outputs['s3_endpoint_id']} route tables vs private route tables {private_rts}"
+            )
+    return problems
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -202,4 +660,15 @@ class FilterModule:
             "default_route_by_subnet": default_route_by_subnet,
             "subnet_summary": subnet_summary,
             "without_tag": without_tag,
+            "network_input_problems": network_input_problems,
+            "network_zones": network_zones,
+            "network_changes": network_changes,
+            "network_route_changes": network_route_changes,
+            "network_outputs": network_outputs,
+            "network_summary": network_summary,
+            "network_byo_problems": network_byo_problems,
+            "network_verify_problems": network_verify_problems,
+            "network_resolved_subnets": network_resolved_subnets,
+            "network_nat_subnet_ids": network_nat_subnet_ids,
+            "network_route_table_ids": network_route_table_ids,
         }

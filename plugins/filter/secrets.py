@@ -1,16 +1,13 @@
 # Copyright: (c) 2026, LangSmith AWS collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters for the secrets role: connection URLs in the chart's formats, IRSA trust policies and
-the name/ARN map published in secrets_outputs (pure Python, no AWS calls)."""
+"""Filters for the secrets role: connection URLs in the chart's formats and the name/ARN map published
+in secrets_outputs (pure Python, no AWS calls)."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 from ansible.errors import AnsibleFilterError
-
-STS_AUDIENCE = "sts.amazonaws.com"
 
 
 def _userinfo(value):
@@ -33,60 +30,6 @@ def redis_connection_url(auth_token, host, port, tls=True):
         raise AnsibleFilterError("redis_connection_url: auth_token and host are required")
     scheme = "rediss" if tls else "redis"
     return f"{scheme}://:{_userinfo(auth_token)}@{host}:{int(port)}"
-
-
-def irsa_trust_policy(provider_arn, issuer, subjects):
-    """Trust policy for IAM roles for service accounts: exactly ``subjects`` (no wildcards) and the STS audience."""
-    subjects = sorted(set(subjects or []))
-    if not provider_arn or not issuer:
-        raise AnsibleFilterError("irsa_trust_policy needs the OIDC provider ARN and the issuer")
-    issuer = str(issuer)
-    for prefix in ("https://", "http://"):
-        if issuer.startswith(prefix):
-            issuer = issuer[len(prefix) :]
-    if not subjects:
-        raise AnsibleFilterError("irsa_trust_policy needs at least one service account subject")
-    bad = [s for s in subjects if not s.startswith("system:serviceaccount:") or "*" in s or s.count(":") != 3]
-    if bad:
-        raise AnsibleFilterError(
-            f"irsa_trust_policy: subjects must be system:serviceaccount:<namespace>:<name> without wildcards: {bad}"
-        )
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "TrustNamedServiceAccounts",
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer}:sub": subjects if len(subjects) > 1 else subjects[0],
-                        f"{issuer}:aud": STS_AUDIENCE,
-                    }
-                },
-            }
-        ],
-    }
-
-
-def trust_conditions(document, key):
-    """Sorted values of every ``<issuer>:<key>`` condition (StringEquals or StringLike) in a trust policy.
-
-    ``key`` is ``sub`` or ``aud``; a StringLike value is returned as-is so a wildcard shows up.
-    """
-    if isinstance(document, str):
-        document = json.loads(document)
-    statements = (document or {}).get("Statement") or []
-    if isinstance(statements, dict):
-        statements = [statements]
-    values = []
-    for statement in statements:
-        for operator in ("StringEquals", "StringLike"):
-            for name, value in ((statement.get("Condition") or {}).get(operator) or {}).items():
-                if name.endswith(f":{key}"):
-                    values.extend(value if isinstance(value, list) else [value])
-    return sorted(values)
 
 
 def secret_refs(names, found):
@@ -120,8 +63,6 @@ class FilterModule:
         return {
             "postgres_connection_url": postgres_connection_url,
             "redis_connection_url": redis_connection_url,
-            "irsa_trust_policy": irsa_trust_policy,
-            "trust_conditions": trust_conditions,
             "secret_refs": secret_refs,
             "kubernetes_secret_sources": kubernetes_secret_sources,
         }

@@ -7,13 +7,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.langchain.langsmith_aws.plugins.filter.irsa import irsa_trust_policy, trust_conditions
 from ansible_collections.langchain.langsmith_aws.plugins.filter.secrets import (
-    irsa_trust_policy,
     kubernetes_secret_sources,
     postgres_connection_url,
     redis_connection_url,
     secret_refs,
-    trust_conditions,
 )
 
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
