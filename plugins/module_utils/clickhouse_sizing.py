@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 import re
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.langchain.langsmith_aws.plugins.module_utils import sizing
 
 MODES = ("in_cluster_single", "in_cluster_replicated", "external")
@@ -937,3 +939,92 @@ def invalid_instance_types(message: str) -> list:
     if not match:
         return []
     return [name.strip() for name in match.group(1).split(",") if name.strip()]
+
+
+def argument_spec() -> dict:
+    """The options of the clickhouse_sizing module (also what ``plan`` normalizes its input with)."""
+    quantity = {"type": "raw"}
+    return {
+        "tier_class": {"type": "str", "required": True, "choices": list(TIER_CLASSES)},
+        "mode": {"type": "str", "default": "in_cluster_single", "choices": list(MODES)},
+        "replicas": {"type": "int", "default": 1},
+        "requests": {"type": "dict", "options": {"cpu": quantity, "memory": quantity}},
+        "limits": {"type": "dict", "options": {"cpu": quantity, "memory": quantity}},
+        "instance_types": {"type": "list", "elements": "str", "default": []},
+        "candidate_instance_types": {"type": "list", "elements": "str", "default": list(DEFAULT_CANDIDATES)},
+        "volume": {
+            "type": "dict",
+            "default": {},
+            "options": {
+                "type": {"type": "str", "default": "gp3", "choices": list(sizing.EBS_VOLUME_TYPES)},
+                "size": quantity,
+                "iops": {"type": "int"},
+                "throughput": {"type": "int"},
+            },
+        },
+        "storage_class": {"type": "dict"},
+        "daemonset_overhead": {
+            "type": "dict",
+            "default": {},
+            "options": {"cpu": {"type": "raw", "default": "500m"}, "memory": {"type": "raw", "default": "512Mi"}},
+        },
+        "vm_memory_overhead_percent": {"type": "float", "default": sizing.DEFAULT_VM_MEMORY_OVERHEAD_PERCENT},
+        "max_pods": {"type": "int"},
+        "kubeconfig": {"type": "path"},
+        "context": {"type": "str"},
+        "namespace": {"type": "str", "default": "langsmith"},
+        "node_selector": {"type": "dict", "default": {}},
+        "pvc_name_pattern": {"type": "str", "default": "clickhouse"},
+        "clickhouse_url": {"type": "str"},
+        "clickhouse_user": {"type": "str", "default": "default"},
+        "clickhouse_password": {"type": "str", "no_log": True},
+        "clickhouse_validate_certs": {"type": "bool", "default": True},
+        "clickhouse_ca_path": {"type": "path"},
+        "timeout": {"type": "int", "default": 15},
+        "disk_alert_percent": {"type": "float", "default": 70},
+        "disk_critical_percent": {"type": "float", "default": 85},
+    }
+
+
+def describe_instance_data(client, wanted, candidates):
+    """DescribeInstanceTypes entries for ``wanted`` (each must exist) and ``candidates`` (dropped when
+    the region lacks them). Raises ``SizingInputError`` naming an unknown wanted type."""
+    if not wanted and not candidates:
+        return {}
+    names = sorted(set(wanted) | set(candidates))
+    for _attempt in range(2):
+        try:
+            return sizing.describe_instance_types(client, names)
+        except Exception as e:
+            code = ((getattr(e, "response", None) or {}).get("Error") or {}).get("Code")
+            if code != "InvalidInstanceType":
+                raise
+            invalid = set(invalid_instance_types(str(e)))
+            bad_wanted = sorted(invalid & set(wanted))
+            if bad_wanted or not invalid:
+                raise SizingInputError(
+                    "instance_types",
+                    f"{', '.join(bad_wanted) or ', '.join(names)} not offered by EC2; fix the instance type names",
+                ) from e
+            names = [n for n in names if n not in invalid]
+    raise SizingInputError("candidate_instance_types", "EC2 rejected the candidate list twice")
+
+
+def plan(options: dict, instance_data: dict) -> dict:
+    """The module's plan-mode result for ``options`` (the module's options, defaults applied the way
+    the module applies them) and ``instance_data`` already read (e.g. by langsmith_preflight_info)."""
+    result = ArgumentSpecValidator(argument_spec()).validate(dict(options))
+    if result.error_messages:
+        raise SizingInputError("options", "; ".join(result.error_messages))
+    params = result.validated_parameters
+    if params.get("kubeconfig") or params.get("clickhouse_url"):
+        raise SizingInputError("kubeconfig", "plan mode reads no live inputs: drop kubeconfig and clickhouse_url")
+    if params["mode"] != "external":
+        wanted, candidates = instance_types_needed(params)
+        missing = [name for name in wanted if name not in instance_data]
+        if missing:
+            raise SizingInputError(
+                "instance_types", f"{', '.join(missing)} not offered by EC2; fix the instance type names"
+            )
+        instance_data = {k: v for k, v in instance_data.items() if k in set(wanted) | set(candidates)}
+    return evaluate(params, instance_data, None)

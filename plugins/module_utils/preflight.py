@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 # Error codes AWS services use for "not allowed" (query, JSON and REST protocols).
 ACCESS_DENIED_CODES = frozenset(
     {
@@ -106,3 +108,102 @@ def method_for_operation(client, operation: str):
         if api == operation:
             return method
     return None
+
+
+# --------------------------------------------------------------------------- langsmith_preflight_info
+# Each reader returns what the bundled *_info module of the same data would register (the preflight
+# filters read those shapes), or ``{"failed": True, "msg": ...}`` when AWS refused: preflight is often
+# run with too few permissions, and its table must still say what is missing.
+
+
+def _failed(exc):
+    return {"failed": True, "msg": error_summary(exc)}
+
+
+def read_caller(clients, boto_errors):
+    """amazon.aws.aws_caller_info: account, arn, user_id and account_alias."""
+    try:
+        identity = clients("sts").get_caller_identity(aws_retry=True)
+    except boto_errors as e:
+        return _failed(e)
+    caller = camel_dict_to_snake_dict({k: v for k, v in identity.items() if k != "ResponseMetadata"})
+    try:
+        aliases = clients("iam").list_account_aliases(aws_retry=True).get("AccountAliases") or []
+        caller["account_alias"] = aliases[0] if aliases else ""
+    except boto_errors:
+        caller["account_alias"] = ""
+    return caller
+
+
+def read_region(clients, boto_errors, region):
+    """amazon.aws.aws_region_info filtered on ``region``: ``{regions: [...]}``."""
+    try:
+        regions = clients("ec2").describe_regions(
+            aws_retry=True, AllRegions=True, Filters=[{"Name": "region-name", "Values": [region]}]
+        )["Regions"]
+    except boto_errors as e:
+        return _failed(e)
+    # The filter again here: not every endpoint honours it (the emulator returns every region).
+    return {"regions": [camel_dict_to_snake_dict(r) for r in regions if r.get("RegionName") == region]}
+
+
+def read_availability_zones(clients, boto_errors):
+    """amazon.aws.aws_az_info (available zones of type availability-zone): ``{availability_zones: [...]}``."""
+    try:
+        zones = clients("ec2").describe_availability_zones(
+            aws_retry=True,
+            Filters=[
+                {"Name": "state", "Values": ["available"]},
+                {"Name": "zone-type", "Values": ["availability-zone"]},
+            ],
+        )["AvailabilityZones"]
+    except boto_errors as e:
+        return _failed(e)
+    return {"availability_zones": [camel_dict_to_snake_dict(z) for z in zones]}
+
+
+def read_hosted_zones(clients, boto_errors, name):
+    """amazon.aws.route53_info (hosted_zone, list_by_name): the zones listed from ``name`` on."""
+    try:
+        answer = clients("route53").list_hosted_zones_by_name(aws_retry=True, DNSName=name, MaxItems="100")
+    except boto_errors as e:
+        return _failed(e)
+    zones = []
+    for zone in answer.get("HostedZones") or []:
+        zones.append(
+            {
+                "id": zone["Id"],
+                "name": zone["Name"],
+                "caller_reference": zone.get("CallerReference", ""),
+                "config": {
+                    "comment": (zone.get("Config") or {}).get("Comment", ""),
+                    "private_zone": bool((zone.get("Config") or {}).get("PrivateZone")),
+                },
+                "resource_record_set_count": zone.get("ResourceRecordSetCount"),
+            }
+        )
+    return {"hosted_zones": zones}
+
+
+def read_certificates(clients, boto_errors, certificate_arn="", statuses=("ISSUED",)):
+    """community.aws.acm_certificate_info: ``certificate_arn``, or every certificate in ``statuses``."""
+    acm = clients("acm")
+    try:
+        if certificate_arn:
+            arns = [certificate_arn]
+        else:
+            arns = []
+            for page in acm.get_paginator("list_certificates").paginate(CertificateStatuses=list(statuses)):
+                arns.extend(c["CertificateArn"] for c in page.get("CertificateSummaryList") or [])
+        certificates = []
+        for arn in arns:
+            try:
+                described = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
+            except boto_errors as e:
+                if error_code(e) == "ResourceNotFoundException" and certificate_arn:
+                    continue
+                raise
+            certificates.append(camel_dict_to_snake_dict(described))
+    except boto_errors as e:
+        return _failed(e)
+    return {"certificates": certificates}

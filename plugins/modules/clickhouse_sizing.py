@@ -322,7 +322,6 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -365,25 +364,13 @@ CLICKHOUSE_QUERIES = {
 # --------------------------------------------------------------------------- EC2
 def describe(module, wanted, candidates):
     """DescribeInstanceTypes for the wanted types (must exist) and the candidates (dropped if the region lacks them)."""
-    if not wanted and not candidates:
-        return {}
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    names = sorted(set(wanted) | set(candidates))
-    for _attempt in range(2):
-        try:
-            return sizing.describe_instance_types(client, names)
-        except is_boto3_error_code("InvalidInstanceType") as e:
-            invalid = set(rules.invalid_instance_types(to_text(e)))
-            bad_wanted = sorted(invalid & set(wanted))
-            if bad_wanted or not invalid:
-                module.fail_json(
-                    msg=f"instance_types: {', '.join(bad_wanted) or names} not offered by EC2 in "
-                    f"{module.region}; fix the instance type names"
-                )
-            names = [n for n in names if n not in invalid]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to describe instance types")
-    module.fail_json(msg="candidate_instance_types: EC2 rejected the candidate list twice")
+    try:
+        return rules.describe_instance_data(client, wanted, candidates)
+    except rules.SizingInputError as e:
+        module.fail_json(msg=f"{e} in {module.region}")
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to describe instance types")
 
 
 # --------------------------------------------------------------------------- Kubernetes
@@ -501,48 +488,7 @@ def collect_clickhouse(module):
 
 # --------------------------------------------------------------------------- main
 def main():
-    quantity = {"type": "raw"}
-    argument_spec = {
-        "tier_class": {"type": "str", "required": True, "choices": list(rules.TIER_CLASSES)},
-        "mode": {"type": "str", "default": "in_cluster_single", "choices": list(rules.MODES)},
-        "replicas": {"type": "int", "default": 1},
-        "requests": {"type": "dict", "options": {"cpu": quantity, "memory": quantity}},
-        "limits": {"type": "dict", "options": {"cpu": quantity, "memory": quantity}},
-        "instance_types": {"type": "list", "elements": "str", "default": []},
-        "candidate_instance_types": {"type": "list", "elements": "str", "default": list(rules.DEFAULT_CANDIDATES)},
-        "volume": {
-            "type": "dict",
-            "default": {},
-            "options": {
-                "type": {"type": "str", "default": "gp3", "choices": list(sizing.EBS_VOLUME_TYPES)},
-                "size": quantity,
-                "iops": {"type": "int"},
-                "throughput": {"type": "int"},
-            },
-        },
-        "storage_class": {"type": "dict"},
-        "daemonset_overhead": {
-            "type": "dict",
-            "default": {},
-            "options": {"cpu": {"type": "raw", "default": "500m"}, "memory": {"type": "raw", "default": "512Mi"}},
-        },
-        "vm_memory_overhead_percent": {"type": "float", "default": sizing.DEFAULT_VM_MEMORY_OVERHEAD_PERCENT},
-        "max_pods": {"type": "int"},
-        "kubeconfig": {"type": "path"},
-        "context": {"type": "str"},
-        "namespace": {"type": "str", "default": "langsmith"},
-        "node_selector": {"type": "dict", "default": {}},
-        "pvc_name_pattern": {"type": "str", "default": "clickhouse"},
-        "clickhouse_url": {"type": "str"},
-        "clickhouse_user": {"type": "str", "default": "default"},
-        "clickhouse_password": {"type": "str", "no_log": True},
-        "clickhouse_validate_certs": {"type": "bool", "default": True},
-        "clickhouse_ca_path": {"type": "path"},
-        "timeout": {"type": "int", "default": 15},
-        "disk_alert_percent": {"type": "float", "default": 70},
-        "disk_critical_percent": {"type": "float", "default": 85},
-    }
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=rules.argument_spec(), supports_check_mode=True)
     p = module.params
 
     if p["clickhouse_url"]:

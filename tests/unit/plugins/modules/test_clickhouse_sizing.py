@@ -408,3 +408,44 @@ def test_live_parts_from_a_real_mergetree_table(run, clickhouse):
         assert "1000 active parts, at parts_to_delay_insert=1000" in item["message"]
     finally:
         clickhouse.execute("DROP DATABASE IF EXISTS sizing_test")
+
+
+# --------------------------------------------------------------------------- plan mode without a process
+@pytest.mark.parametrize(
+    "args",
+    [
+        PROD,
+        {**PROD, "instance_types": ["r6i.xlarge"]},
+        {
+            "tier_class": "dev",
+            "instance_types": ["r6i.xlarge"],
+            "requests": {"cpu": "3", "memory": "12Gi"},
+            "volume": {"size": "100Gi"},
+        },
+        {**PROD, "mode": "in_cluster_replicated", "replicas": 3, "instance_types": ["r6i.4xlarge"]},
+        {"tier_class": "production", "mode": "external", "replicas": 2},
+    ],
+    ids=["production", "undersized", "dev-defaults", "replicated", "external"],
+)
+def test_the_filter_gives_what_the_module_gives_for_the_same_instance_data(run, aws, args):
+    """One set of rules: the clickhouse_sizing_plan filter (preflight, with the data already read)
+    returns exactly the module's plan-mode result."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    from ansible_collections.langchain.langsmith_aws.plugins.filter.clickhouse_sizing import clickhouse_sizing_plan
+    from ansible_collections.langchain.langsmith_aws.plugins.module_utils import clickhouse_sizing as rules
+
+    module_result = run(args)
+    params = ArgumentSpecValidator(rules.argument_spec()).validate(dict(args)).validated_parameters
+    wanted, candidates = rules.instance_types_needed(params)
+    data = rules.describe_instance_data(aws.client("ec2"), wanted, candidates) if args.get("mode") != "external" else {}
+    assert clickhouse_sizing_plan(args, data) == module_result
+
+
+def test_the_filter_refuses_instance_types_the_data_lacks():
+    from ansible.errors import AnsibleFilterError
+
+    from ansible_collections.langchain.langsmith_aws.plugins.filter.clickhouse_sizing import clickhouse_sizing_plan
+
+    with pytest.raises(AnsibleFilterError, match=r"instance_types: r6i\.2xlarge not offered by EC2"):
+        clickhouse_sizing_plan(PROD, {})

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.langchain.langsmith_aws.plugins.modules import iam_access_info as ia
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import iam_access as ia
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "support"))
 from emulator_state import enforce_iam, iam_user

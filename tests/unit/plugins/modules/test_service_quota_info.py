@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.langchain.langsmith_aws.plugins.modules import service_quota_info as sq
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import quotas as sq
 
 
 def stubbed(service):
