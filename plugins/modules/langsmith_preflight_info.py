@@ -13,9 +13,10 @@ description:
     with their usage and the node instance types, the Route 53 hosted zone and the ACM certificates.
   - Each part has the shape of the module that reads the same data on its own
     (amazon.aws.aws_caller_info, aws_region_info, aws_az_info, route53_info, community.aws.acm_certificate_info,
-    and this collection's iam_access_info and service_quota_info), or C({failed: true, msg: ...}) when AWS
-    refused it, so one missing permission becomes one row of the preflight table instead of a stop.
-  - Parts that need an earlier one are skipped (C({skipped: true})) when it failed: nothing but the
+    and this collection's iam_access_info and service_quota_info), or a dict with C(failed=true) and
+    C(msg) when AWS refused it, so one missing permission becomes one row of the preflight table
+    instead of a stop.
+  - Parts that need an earlier one come back with C(skipped=true) when it failed; nothing but the
     identity is read without credentials, nothing region-bound without a usable region.
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
@@ -23,10 +24,29 @@ options:
   statements:
     description:
       - The deploy statements to simulate (see langchain.langsmith_aws.iam_access_info).
-      - A C({account}) in a resource ARN is replaced by the caller's account.
+      - The placeholder C({account}) in a resource ARN is replaced by the caller's account.
     type: list
     elements: dict
     default: []
+    suboptions:
+      stage:
+        description: The stage the statement belongs to.
+        type: str
+        required: true
+      sid:
+        description: The statement id.
+        type: str
+        required: true
+      actions:
+        description: Concrete IAM action names (C(service:Action), no wildcards).
+        type: list
+        elements: str
+        required: true
+      resources:
+        description: Resource ARNs the actions apply to.
+        type: list
+        elements: str
+        default: ["*"]
   policy_source_arn:
     description: Simulate this principal instead of the caller.
     type: str
@@ -39,6 +59,28 @@ options:
     type: list
     elements: dict
     default: []
+    suboptions:
+      service_code:
+        description: Service Quotas service code (e.g. C(vpc)).
+        type: str
+        required: true
+      quota_code:
+        description: Quota code (e.g. C(L-F678F1CE)).
+        type: str
+        required: true
+      usage:
+        description: Which usage counter to read next to the value.
+        type: str
+        default: none
+        choices:
+          - none
+          - vpcs
+          - elastic_ips
+          - nat_gateways_per_az
+          - on_demand_standard_vcpus
+          - spot_standard_vcpus
+          - rds_instances
+          - eks_clusters
   owned_tags:
     description: Tags that mark resources of this environment (usage of our own resources).
     type: dict
