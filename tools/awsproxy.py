@@ -46,8 +46,8 @@ order the hooks were given, from its request threads (a hook with state needs a 
 ``call`` is a ``Call`` (method, path, query, headers, body, service, region, action, protocol,
 mutating, ``params()``, ``json()``); ``reply`` a ``Reply`` (status, headers, body, ``json()``,
 ``with_body()``). ``DROP`` as a reply closes the connection without answering. ``error_reply(call,
-code, message, status)`` builds an error in the call's own protocol (JSON, query, EC2, REST-XML,
-REST-JSON), so fault injection is a few lines, e.g.::
+code, message, status)`` builds an error in the call's own protocol (JSON, RPC v2 CBOR, query, EC2,
+REST-XML, REST-JSON), so fault injection is a few lines, e.g.::
 
     class Throttle(Hook):                     # throttle N % with each service's own error
         def __init__(self, percent):
@@ -338,6 +338,7 @@ THROTTLING_CODES = {
     "autoscaling": "Throttling",
     "route53": "Throttling",
     "sns": "Throttling",
+    "monitoring": "Throttling",
 }
 
 
@@ -346,12 +347,32 @@ def throttling_code(service: str) -> str:
     return THROTTLING_CODES.get(service, "ThrottlingException")
 
 
+def _cbor_text_map(data: dict[str, str]) -> bytes:
+    """A CBOR map of text strings (RFC 8949), enough for an RPC v2 CBOR error body."""
+
+    def head(major: int, n: int) -> bytes:
+        if n < 24:
+            return bytes([major << 5 | n])
+        for extra, size in ((24, 1), (25, 2), (26, 4)):
+            if n < 256**size:
+                return bytes([major << 5 | extra]) + n.to_bytes(size, "big")
+        raise ValueError("too long for this encoder")
+
+    def text(value: str) -> bytes:
+        raw = value.encode()
+        return head(3, len(raw)) + raw
+
+    return head(5, len(data)) + b"".join(text(k) + text(v) for k, v in data.items())
+
+
 def error_reply(call: Call, code: str, message: str, status: int = 400) -> Reply:
     """An AWS error in ``call``'s protocol, as botocore parses it (code + message)."""
-    if call.protocol in ("json", "rpc-v2-cbor"):
-        # CBOR callers would need a CBOR body; JSON is what the JSON protocols read.
+    if call.protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)]
+    elif call.protocol == "rpc-v2-cbor":
+        body = _cbor_text_map({"__type": code, "message": message})
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
     elif call.protocol == "rest-json":
         body = json.dumps({"message": message}).encode()
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
