@@ -142,6 +142,12 @@ def is_read(action: str, method: str = "GET") -> bool:
     return action.startswith(READ_PREFIXES)
 
 
+def _split_target(target: str) -> tuple[str, str]:
+    """``/path?query`` -> (``/path``, ``query``)."""
+    parts = target.partition("?")
+    return parts[0], parts[2]
+
+
 def _signing_scope(headers, query: dict[str, list[str]]) -> tuple[str, str]:
     auth = headers.get("Authorization", "") or ""
     match = _CREDENTIAL.search(auth)
@@ -192,7 +198,7 @@ class _RestOperations:
         ops = []
         for name in model.operation_names:
             op = model.operation_model(name)
-            path, _, query = op.http.get("requestUri", "/").partition("?")
+            path, query = _split_target(op.http.get("requestUri", "/"))
             regex = "^"
             for part in re.split(r"(\{[^}]+\})", path.rstrip("/") or "/"):
                 if part.startswith("{"):
@@ -688,7 +694,7 @@ class LatencyModel(Hook):
             return None
         if call.service == "acm":
             return (reply.json() or {}).get("CertificateArn")
-        id_tag, _ = XML_FIELDS[kind]
+        id_tag = XML_FIELDS[kind][0]
         root = _parse_xml(reply.body)
         for element in root.iter() if root is not None else ():
             if _local(element.tag) == id_tag and element.text:
@@ -854,7 +860,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         proxy = self.server.proxy
         body = self._read_body()
-        path, _, query = self.path.partition("?")
+        path, query = _split_target(self.path)
         if path.startswith("/moto-api"):
             self._send(proxy.forward(self.command, self.path, self.headers, body))
             return

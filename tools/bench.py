@@ -96,11 +96,12 @@ sys.exit(rc)
 
 
 # --------------------------------------------------------------------------- pure helpers
-def critical_path(delays: dict[str, float], dependencies: dict[str, tuple[str, ...]] = DEPENDENCIES):
+def critical_path(delays: dict[str, float], dependencies: dict[str, tuple[str, ...]] | None = None):
     """Longest chain of ``delays`` (kind -> seconds) through ``dependencies``: (seconds, [kinds]).
 
     A kind without a delay (nothing of it was created) weighs 0 but still links its dependencies.
     """
+    dependencies = DEPENDENCIES if dependencies is None else dependencies
     memo: dict[str, tuple[float, list[str]]] = {}
 
     def longest(kind: str, seen: tuple[str, ...] = ()) -> tuple[float, list[str]]:
@@ -198,7 +199,7 @@ def run_measured(argv: list[str], env: dict[str, str], log: Path) -> dict[str, A
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, usage = os.wait4(proc.pid, 0)[1:]
         wall = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {

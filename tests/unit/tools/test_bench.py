@@ -203,3 +203,85 @@ def test_playbook_env_points_at_the_endpoint_and_enables_the_callback(monkeypatc
     assert env["ANSIBLE_CALLBACK_PLUGINS"].split(":")[0] == str(ROOT / "tools" / "bench_callback")
     with pytest.raises(Exception, match="only loopback"):
         bench.playbook_env("https://ec2.amazonaws.com", Path("/tmp/r.json"))
+
+
+# --------------------------------------------------------------------------- main, without playbooks
+def fake_run(name, wall, cpu, changed=0, mutating=0):
+    return {
+        "name": name,
+        "rc": 0,
+        "wall": wall,
+        "cpu": cpu,
+        "cpu_user": cpu * 0.8,
+        "cpu_system": cpu * 0.2,
+        "emulator_cpu": 1.0,
+        "proxy_cpu": 0.5,
+        "run": 10,
+        "skipped": 2,
+        "items": {"ok": 3},
+        "retries": 0,
+        "changed": changed,
+        "changed_tasks": ["r : t"] if changed else [],
+        "requests": {"all": 20, "mutating": mutating, "by_service": {"ec2": {"all": 20, "mutating": mutating}}},
+        "slowest": [{"name": "t", "role": "r", "action": "a", "start": 0.0, "duration": 1.5, "status": "ok"}],
+        "log": "x.log",
+    }
+
+
+@pytest.fixture
+def no_playbooks(monkeypatch, tmp_path):
+    class FakeEmulator:
+        def __init__(self, state_dir):
+            self.stopped = 0
+
+        def stop(self):
+            self.stopped += 1
+
+    monkeypatch.setattr(bench, "Emulator", FakeEmulator)
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    return tmp_path
+
+
+def test_main_repeats_the_sets_and_writes_medians(no_playbooks, monkeypatch, capsys):
+    walls = iter([10.0, 30.0])
+
+    def run_set(result, index, emu, stamp, *, factor, skip_latency):
+        assert (factor, skip_latency) == (5.0, True)
+        wall = next(walls)
+        result["first"] = fake_run("first", wall, wall / 2, changed=4, mutating=3)
+        result["noop"] = fake_run("noop", wall / 2, wall / 4)
+
+    monkeypatch.setattr(bench, "run_set", run_set)
+    monkeypatch.setenv("BENCH_RUNS", "2")
+    monkeypatch.setenv("BENCH_LATENCY_FACTOR", "5")
+    monkeypatch.setenv("BENCH_SKIP_LATENCY", "1")
+    assert bench.main() == 0
+    out = capsys.readouterr().out
+    assert "=== set 2/2 ===" in out
+    assert "=== medians of 2 sets ===" in out
+    data = json.loads((no_playbooks / "results" / "latest.json").read_text())
+    assert data["settings"] == {"runs": 2, "latency_factor": 5.0, "skip_latency": True}
+    assert data["medians"]["first"]["wall"] == 20.0
+    assert data["medians"]["noop_over_first"] == {"wall": 0.5, "cpu": 0.5}
+    assert len(list((no_playbooks / "results").glob("*.json"))) == 2  # <timestamp>.json + latest.json
+
+
+def test_main_exits_non_zero_with_the_tail_when_a_playbook_fails(no_playbooks, monkeypatch, capsys):
+    (no_playbooks / "x.log").write_text("\n".join(f"line {i}" for i in range(100)) + "\nfatal: it broke\n")
+
+    def run_set(result, index, emu, stamp, *, factor, skip_latency):
+        result["first"] = fake_run("first", 10.0, 5.0)
+        failed = {**fake_run("noop", 1.0, 1.0), "rc": 2}
+        raise bench.PlaybookFailed(failed)
+
+    monkeypatch.setattr(bench, "run_set", run_set)
+    monkeypatch.setenv("BENCH_RUNS", "3")
+    assert bench.main() == 1
+    out = capsys.readouterr().out
+    assert "the noop run failed (ansible-playbook exited 2)" in out
+    assert "fatal: it broke" in out
+    assert "line 10\n" not in out  # only the tail
+    data = json.loads((no_playbooks / "results" / "latest.json").read_text())
+    assert len(data["sets"]) == 1  # it stopped at the failure
+    assert data["sets"][0]["first"]["wall"] == 10.0
