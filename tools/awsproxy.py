@@ -670,7 +670,10 @@ class LatencyModel(Hook):
     # ------------------------------------------------------------------ events
     def _record_event(self, call: Call, reply: Reply, event: tuple[str, str], now: float) -> None:
         kind, what = event
-        ident = self._created_id(call, reply, kind)
+        if call.service == "eks" and what == "update":
+            ident = _eks_path_id(kind, call.path)  # AWS answers EKS updates with an update id only
+        else:
+            ident = self._created_id(call, reply, kind)
         if not ident:
             return
         if what == "update":
@@ -684,8 +687,6 @@ class LatencyModel(Hook):
         self._current[(kind, ident)] = window
 
     def _created_id(self, call: Call, reply: Reply, kind: str) -> str | None:
-        if call.service == "eks" and call.mutating and "/update" in call.path:
-            return _eks_path_id(kind, call.path)  # AWS answers updates with an update id only
         if call.service == "eks":
             data = reply.json() or {}
             for key, obj_kind in EKS_OBJECTS.items():

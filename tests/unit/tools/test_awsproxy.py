@@ -615,3 +615,19 @@ def test_latency_model_windows_relative_to_an_origin(proxy_for):
 def test_latency_factor_must_be_positive():
     with pytest.raises(ValueError, match="> 0"):
         awsproxy.LatencyModel(0)
+
+
+def test_latency_model_names_with_update_in_them(proxy_for):
+    # Only update calls take the resource from the path; a cluster called "update-..." is created normally.
+    model = awsproxy.LatencyModel(factor=1, delays={"eks_cluster": 0.01, "eks_nodegroup": 30.0})
+    proxy = proxy_for(model)
+    eks = client(proxy, "eks")
+    ids = subnets(client(proxy, "ec2"))
+    cluster = name("update")
+    eks.create_cluster(name=cluster, roleArn=ROLE, resourcesVpcConfig={"subnetIds": ids})
+    eks.create_nodegroup(clusterName=cluster, nodegroupName="updates", nodeRole=ROLE, subnets=ids)
+    assert eks.describe_nodegroup(clusterName=cluster, nodegroupName="updates")["nodegroup"]["status"] == "CREATING"
+    assert [(w["kind"], w["id"], w["event"]) for w in model.windows()] == [
+        ("eks_cluster", cluster, "create"),
+        ("eks_nodegroup", f"{cluster}/updates", "create"),
+    ]
