@@ -1,4 +1,4 @@
-# User commands: make setup | demo | test | lint   (see README.md)
+# User commands: make setup | demo | test | lint | bench   (see README.md)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -12,17 +12,21 @@ PLAYBOOKS   := $(wildcard playbooks/*.yml)
 PYTEST_ARGS ?=
 UNIT_ARGS ?= -n 2
 INTEGRATION_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=25
+BENCH_RUNS ?= 1
+BENCH_LATENCY_FACTOR ?= 10
+BENCH_SKIP_LATENCY ?= 0
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo demo-playbooks test lint unit integration molecule sanity syntax lock clean
+.PHONY: help setup demo demo-playbooks test lint unit integration molecule sanity syntax bench lock clean
 
 help:
 	@echo "make setup   create .venv (Python >= 3.12, pinned dependencies)"
 	@echo "make demo    deploy site.yml to a local AWS emulator (moto) and print the summary"
 	@echo "make test    lint + unit + integration (emulator) + molecule"
 	@echo "make lint    ansible-lint (production), ruff, syntax-check, ansible-test sanity"
+	@echo "make bench   first / no-op / latency-model converges of site.yml on the emulator (docs/PERFORMANCE.md)"
 
 setup: $(STAMP) $(COLLECTION)
 
@@ -49,6 +53,11 @@ demo-playbooks:
 	$(BIN)/ansible-playbook playbooks/diagnostics.yml -i inventories/local
 
 test: lint unit integration molecule
+
+# docs/PERFORMANCE.md: make bench [BENCH_RUNS=3] [BENCH_LATENCY_FACTOR=5] [BENCH_SKIP_LATENCY=1]
+bench: setup
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_LATENCY_FACTOR=$(BENCH_LATENCY_FACTOR) BENCH_SKIP_LATENCY=$(BENCH_SKIP_LATENCY) \
+	  $(PY) tools/bench.py
 
 lint: setup syntax sanity
 	$(BIN)/ruff check plugins tests tools
