@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -73,6 +74,114 @@ def langsmith_input_problems(settings):
     return problems
 
 
+# --------------------------------------------------------------------------- unknown and mistyped variables
+# Facts the roles publish (not inputs): <role>_outputs, <role>_summary, <role>_emulator_skips, secrets_credentials.
+PUBLISHED = re.compile(r"^[a-z][a-z0-9_]*_(outputs|summary|emulator_skips)$|^secrets_credentials$")
+_TYPE_NAMES = {"list": "a list", "dict": "a mapping", "int": "an integer", "bool": "a boolean", "float": "a number"}
+
+
+def langsmith_spec_options(spec_documents):
+    """``{option: spec}`` over every entry point of every role's ``meta/argument_specs.yml`` (parsed)."""
+    options = {}
+    for document in spec_documents or []:
+        for entry in ((document or {}).get("argument_specs") or {}).values():
+            for name, spec in ((entry or {}).get("options") or {}).items():
+                options.setdefault(name, spec or {})
+    return options
+
+
+def _wrong_type(value, kind):
+    if kind == "list":
+        return not isinstance(value, list)
+    if kind == "dict":
+        return not isinstance(value, dict)
+    if kind in ("int", "float"):
+        if isinstance(value, bool):
+            return True
+        if isinstance(value, (int, float)):
+            return kind == "int" and isinstance(value, float) and not value.is_integer()
+        try:
+            (int if kind == "int" else float)(str(value).strip())
+        except ValueError:
+            return True
+        return False
+    if kind == "bool":
+        return not isinstance(value, bool) and str(value).strip().lower() not in (
+            "yes",
+            "no",
+            "true",
+            "false",
+            "on",
+            "off",
+            "1",
+            "0",
+            "y",
+            "n",
+            "t",
+            "f",
+        )
+    return False
+
+
+def _type_name(value):
+    for kind, name in (
+        (bool, "a boolean"),
+        (str, "a string"),
+        (int, "an integer"),
+        (float, "a number"),
+        (list, "a list"),
+        (dict, "a mapping"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def langsmith_variable_problems(values, options, allowed=None, other_names=None):
+    """Variables carrying one of our prefixes that no role knows (with the closest known names),
+    names that look like a misspelt variable of ours (``netwrok_vpc_cidr``), and values of the wrong
+    type for the option they set (a string where a list is expected, ...).
+
+    ``values``: name -> value of every variable with one of our prefixes; ``options``:
+    ``langsmith_spec_options``; ``allowed``: names to accept anyway (``langsmith_extra_variables``);
+    ``other_names``: every other variable name in scope (checked for near misses only).
+    """
+    allowed = set(allowed or [])
+    problems = []
+    for name in sorted(set(other_names or []) - set(values or {}) - allowed):
+        if name.startswith("_") or name.startswith("ansible_"):
+            continue
+        close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.85)
+        if close:
+            problems.append(
+                f"{name} looks like a misspelt {' or '.join(close)} (no role reads {name}, so its value would be "
+                "ignored). Fix the name, or list it in langsmith_extra_variables if it is meant for something else."
+            )
+    for name in sorted(values or {}):
+        if name in allowed or PUBLISHED.match(name):
+            continue
+        spec = options.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.75)
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            problems.append(
+                f"{name} is not a variable of this collection (no role reads it, so its value would be ignored).{hint} "
+                "Fix the name, or list it in langsmith_extra_variables if it is meant for something else."
+            )
+            continue
+        kind = spec.get("type", "str")
+        if kind in _TYPE_NAMES and values[name] is not None and _wrong_type(values[name], kind):
+            example = {"list": " (YAML list, e.g. [a, b])", "dict": " (YAML mapping, e.g. {key: value})"}.get(kind, "")
+            problems.append(
+                f"{name} must be {_TYPE_NAMES[kind]}{example}, not {_type_name(values[name])} ({values[name]!r})."
+            )
+    return problems
+
+
 class FilterModule:
     def filters(self):
-        return {"langsmith_input_problems": langsmith_input_problems}
+        return {
+            "langsmith_input_problems": langsmith_input_problems,
+            "langsmith_spec_options": langsmith_spec_options,
+            "langsmith_variable_problems": langsmith_variable_problems,
+        }

@@ -365,34 +365,6 @@ def _rule_engine_versions(i):
     return rows
 
 
-def _rule_blob_storage(i):
-    enabled = i.get("blob_storage", True)
-    check = "blob storage (S3)"
-    if i.get("production") and not enabled:
-        return row(
-            "inventory.blob_storage",
-            "inventory",
-            check,
-            "fail",
-            f"release_blob_storage_enabled=false on the production tier {i.get('tier')}: without blob storage, "
-            "large trace payloads go inline into ClickHouse (part counts, merge pressure, missing traces under load)",
-            "remove release_blob_storage_enabled: false (the chart then stores payloads in the S3 bucket of the "
-            "datastores stage, through IRSA)",
-        )
-    if not enabled:
-        return row(
-            "inventory.blob_storage",
-            "inventory",
-            check,
-            "warn",
-            "blob storage is off: large payloads are stored in ClickHouse",
-            "remove release_blob_storage_enabled: false unless this is a throw-away environment",
-        )
-    return row(
-        "inventory.blob_storage", "inventory", check, "pass", "payloads go to the S3 bucket of the datastores stage"
-    )
-
-
 def _rule_tier_preset(i):
     tier = i.get("tier")
     preset = (i.get("presets") or {}).get(tier)
@@ -499,7 +471,6 @@ def preflight_inventory_rules(inputs):
         _rule_eks_version(inputs),
         _rule_chart_version(inputs),
         *_rule_engine_versions(inputs),
-        _rule_blob_storage(inputs),
         *_rule_tier_preset(inputs),
         _rule_nat_production(inputs),
     ]

@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -169,7 +170,6 @@ BAD_INVENTORY = {
     "eks_public_access_cidrs": ["0.0.0.0/0"],
     "eks_admin_principal_arns": ["bob"],
     "eks_general_min_size": 12,
-    "release_blob_storage_enabled": False,
     "datastores_postgres_engine_version": "13",
     "datastores_redis_engine_version": "4.0",
 }
@@ -212,12 +212,6 @@ BAD_INVENTORY_ROWS = [
         'datastores_postgres_engine_version: "16"',
     ),
     ("inventory", "datastores_redis_engine_version", "Redis OSS 5 or newer", "datastores_redis_engine_version"),
-    (
-        "inventory",
-        "blob storage (S3)",
-        "release_blob_storage_enabled=false on the production tier production",
-        "remove release_blob_storage_enabled: false",
-    ),
     ("inventory", "eks_general_{min,desired,max}_size", "min=12 desired=3 max=10", "eks_general_min_size"),
     (
         "tools",
@@ -285,7 +279,34 @@ def test_shared_input_mistakes_stop_before_any_aws_call(aws, playbook):
     run = playbook("preflight.yml", extra_vars={"langsmith_env": "Prod_1"})
     assert run.rc != 0
     assert "langsmith_env=Prod_1 is not usable in AWS resource names" in run.output
-    assert "Find the caller identity" not in run.output
+    assert "Read the account, region" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "message"),
+    [
+        ({"langsmith_teir": "production"}, "langsmith_teir is not a variable of this collection"),
+        ({"netwrok_vpc_cidr": "10.1.0.0/16"}, "netwrok_vpc_cidr looks like a misspelt network_vpc_cidr"),
+        ({"release_blob_storage_enabled": False}, "release_blob_storage_enabled is not a variable of this collection"),
+        ({"eks_general_instance_types": "m6i.2xlarge,m6i.4xlarge"}, "eks_general_instance_types must be a list"),
+        ({"network_az_count": "three"}, "network_az_count must be an integer"),
+    ],
+    ids=["typo-in-name", "typo-in-prefix", "no-such-option", "string-for-list", "word-for-number"],
+)
+def test_unknown_and_mistyped_variables_stop_before_any_aws_call(aws, playbook, extra_vars, message):
+    run = playbook("preflight.yml", extra_vars=extra_vars)
+    assert run.rc != 0
+    assert message in " ".join(run.output.split())
+    assert "Read the account, region" not in run.output
+
+
+def test_a_deliberate_extra_variable_is_accepted_when_listed(aws, playbook):
+    seed_zone(aws)
+    run = playbook(
+        "preflight.yml", extra_vars={"network_team_note": "x", "langsmith_extra_variables": ["network_team_note"]}
+    )
+    assert "network_team_note" not in " ".join(run.output.split()).replace("langsmith_extra_variables", "")
+    assert "Read the account, region" in run.output
 
 
 def test_unsupported_region(aws, playbook):

@@ -55,9 +55,8 @@ def base_inputs(tier="production"):
             "general": dict(PRESETS[tier]["eks"]["general"]),
         },
         "edge": {"route53_zone": "example.com", "certificate_arn": ""},
-        "blob_storage": True,
         "datastores": {"postgres_engine_version": "16", "redis_engine_version": "7.1"},
-        "alb_schemes": {"platform_alb_scheme": None, "release_alb_scheme": None},
+        "alb_schemes": {"release_alb_scheme": None},
     }
 
 
@@ -76,9 +75,7 @@ def _set(data, path, value):
 def test_valid_inventory_has_no_failures():
     rows = preflight_inventory_rules(base_inputs())
     assert [r for r in rows if r["status"] in ("fail", "warn")] == []
-    assert {"inventory.hostname", "inventory.route53_zone", "inventory.eks_version", "inventory.blob_storage"} <= set(
-        by_id(rows)
-    )
+    assert {"inventory.hostname", "inventory.route53_zone", "inventory.eks_version"} <= set(by_id(rows))
 
 
 @pytest.mark.parametrize("tier", ["dev", "production", "production_large"])
@@ -207,14 +204,6 @@ INVENTORY_CASES = [
         "datastores_redis_engine_version",
     ),
     (
-        "blob_storage",
-        False,
-        "inventory.blob_storage",
-        "fail",
-        "release_blob_storage_enabled=false on the production",
-        "remove release_blob_storage_enabled: false",
-    ),
-    (
         "network.nat_gateways",
         "single",
         "inventory.nat_gateways",
@@ -254,12 +243,6 @@ def test_incomplete_tier_preset_names_missing_keys():
     assert "clickhouse.storage.size" in row["detail"]
     assert "datastores.redis.node_type" in row["detail"]
     assert "tiers.yml" in row["fix"]
-
-
-def test_blob_storage_off_on_dev_only_warns():
-    inputs = base_inputs("dev")
-    inputs["blob_storage"] = False
-    assert by_id(preflight_inventory_rules(inputs))["inventory.blob_storage"]["status"] == "warn"
 
 
 def test_anywhere_on_dev_or_with_override_only_warns():
