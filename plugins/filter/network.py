@@ -614,7 +614,8 @@ def network_verify_problems(state, settings, azs):
         or (not byo and _without(subnets, "langsmith:env", settings["env"]))
         or [s for s in private if s.get("map_public_ip_on_launch")]
     ):
-        problems.append(f"Subnet tags: { {s['id']: s.get('tags') for s in subnets} }")
+        tags_by_subnet = {s["id"]: s.get("tags") for s in subnets}
+        problems.append(f"Subnet tags: {tags_by_subnet}")
     nats = state.get("nat_gateways") or []
     if not byo:
         wanted = len(found_azs) if settings["nat_gateways"] == "per_az" else 1
