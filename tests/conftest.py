@@ -104,7 +104,7 @@ class PlaybookRun:
         return self
 
 
-def run_playbook(
+def playbook_command(
     playbook: str,
     *,
     endpoint: str | None,
@@ -115,8 +115,8 @@ def run_playbook(
     verbosity: int = 0,
     env: dict[str, str] | None = None,
     tmp_path: Path | None = None,
-) -> PlaybookRun:
-    """Run ``ansible-playbook`` from the repository root and parse the recap."""
+) -> tuple[list[str], dict[str, str]]:
+    """The ``ansible-playbook`` argv and environment ``run_playbook`` uses (run from the repository root)."""
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{playbook}", "-i", inventory]
     if extra_vars:
         vars_dir = tmp_path or Path(os.environ.get("TMPDIR", "/tmp"))
@@ -134,13 +134,22 @@ def run_playbook(
     if endpoint:
         run_env.update(emulator.environment(endpoint))
     run_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
-    output = proc.stdout + proc.stderr
+    return cmd, run_env
+
+
+def parse_run(returncode: int, output: str) -> PlaybookRun:
     stats = {}
     match = RECAP.search(output)
     if match:
         stats = {k: int(v) for k, v in match.groupdict().items() if k != "host"}
-    return PlaybookRun(rc=proc.returncode, output=output, stats=stats)
+    return PlaybookRun(rc=returncode, output=output, stats=stats)
+
+
+def run_playbook(playbook: str, **kwargs) -> PlaybookRun:
+    """Run ``ansible-playbook`` from the repository root and parse the recap (options: ``playbook_command``)."""
+    cmd, run_env = playbook_command(playbook, **kwargs)
+    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
+    return parse_run(proc.returncode, proc.stdout + proc.stderr)
 
 
 @pytest.fixture
@@ -165,6 +174,7 @@ INTEGRATION_LONGEST_FIRST = (
     "test_release.py",
     "test_datastores.py",
     "test_edge.py",
+    "test_faults.py",
     "test_platform.py",
     "test_diagnostics.py",
     "test_cluster.py",

@@ -335,12 +335,26 @@ def network_changes(state, settings):
     prefix = settings["name_prefix"]
     vpcs = state.get("vpcs") or []
     problems = list(zones["problems"])
-    if len(vpcs) > 1:
+    duplicates = state.get("duplicate_vpcs") or []
+    in_use = [d for d in duplicates if d.get("subnet_count")]
+    if len(vpcs) > 1 or in_use or (duplicates and not vpcs):
+        every = [*vpcs, *duplicates]
+        listed = ", ".join(f"{v['id']} ({v.get('subnet_count', '?')} subnets)" for v in every)
         problems.append(
-            f"{len(vpcs)} VPCs are named {prefix}-vpc in {settings['region']} ({', '.join(v['id'] for v in vpcs)}): "
-            "keep the one whose subnets LangSmith uses and delete the others (aws ec2 delete-vpc --vpc-id <id>)."
+            f"{len(every)} VPCs are named {prefix}-vpc in {settings['region']}: {listed}. LangSmith uses one: "
+            "empty the others (their subnets, gateways and endpoints), then delete each with "
+            + "; ".join(f"aws ec2 delete-vpc --region {settings['region']} --vpc-id {v['id']}" for v in every[1:])
+            + " (or keep another one and delete the rest)."
         )
     vpc = vpcs[0] if len(vpcs) == 1 else {}
+    # An empty duplicate of ours (a lost CreateVpc response that botocore retried) is removed;
+    # AWS itself refuses to delete a VPC that still holds anything (DependencyViolation).
+    owned = {"Name": f"{prefix}-vpc", "langsmith:env": settings["env"], "langsmith:managed-by": "ansible"}
+    empty_duplicates = [
+        {"id": d["id"], "reason": f"empty duplicate of {vpc.get('id')} (a lost CreateVpc response, retried)"}
+        for d in duplicates
+        if vpc and not d.get("subnet_count") and all((d.get("tags") or {}).get(k) == v for k, v in owned.items())
+    ]
     if vpc and vpc.get("cidr_block") != settings["vpc_cidr"]:
         problems.append(
             f"VPC {vpc['id']} ({prefix}-vpc) has CIDR {vpc.get('cidr_block')}, "
@@ -364,22 +378,44 @@ def network_changes(state, settings):
     nat_azs = [s["az"] for s in (public if settings["nat_gateways"] == "per_az" else public[:1])]
     nat_subnets = {s["az"]: s["record"].get("id") for s in public}
     with_nat = {n.get("subnet_id") for n in state.get("nat_gateways") or []}
-    free_eips = {
-        a["tags"].get("Name"): a["allocation_id"] for a in state.get("addresses") or [] if not a.get("association_id")
+    # Our EIPs that no NAT gateway holds (pending ones included): one per missing NAT gateway is
+    # reused; the rest are surplus (a lost AllocateAddress response, retried) and released.
+    held = {
+        a.get("allocation_id") for n in state.get("nat_gateways") or [] for a in n.get("nat_gateway_addresses") or []
     }
+    free = sorted(
+        (a for a in state.get("addresses") or [] if not a.get("association_id") and a["allocation_id"] not in held),
+        key=lambda a: a["allocation_id"],
+    )
+    missing = [az for az in nat_azs if not nat_subnets.get(az) or nat_subnets[az] not in with_nat]
+    free_eips = {}
+    for address in free:
+        name = address["tags"].get("Name")
+        if name in {f"{prefix}-nat-{az}" for az in missing} and name not in free_eips:
+            free_eips[name] = address["allocation_id"]
+    surplus_eips = [
+        {"public_ip": a.get("public_ip"), "allocation_id": a["allocation_id"], "name": a["tags"].get("Name")}
+        for a in free
+        if a["allocation_id"] not in free_eips.values()
+    ]
+    igw_owned = {"Name": f"{prefix}-igw", "langsmith:env": settings["env"], "langsmith:managed-by": "ansible"}
+    detached_igws = [g["id"] for g in state.get("detached_internet_gateways") or [] if net.owned(g, igw_owned)]
     result = {
         "byo": False,
         "azs": azs,
         "vpc_id": vpc.get("id", ""),
         "vpc": {"record": vpc, "changes": net.vpc_changes(vpc, settings["vpc_cidr"], _tags(settings, f"{prefix}-vpc"))},
+        "empty_duplicate_vpcs": empty_duplicates,
         "subnets": subnets,
         "internet_gateway": {"record": igw, "tags": igw_tags, "changes": net.igw_changes(igw, igw_tags)},
         "security_groups": security_groups,
         "nat": {
             "azs": nat_azs,
-            "missing": [az for az in nat_azs if not nat_subnets.get(az) or nat_subnets[az] not in with_nat],
+            "missing": missing,
             "free_eips": free_eips,
+            "surplus_eips": surplus_eips,
         },
+        "detached_internet_gateways": detached_igws,
         "problems": problems,
     }
     result["todo"] = _todo(result)
@@ -390,10 +426,16 @@ def _todo(result):
     todo = []
     if result["vpc"]["changes"]:
         todo.append("vpc")
+    todo += [f"remove VPC {d['id']}: {d['reason']}" for d in result["empty_duplicate_vpcs"]]
     todo += [f"subnet {s['cidr']}" for s in result["subnets"] if s["changes"]]
     if result["internet_gateway"]["changes"]:
         todo.append("internet gateway")
     todo += [f"NAT gateway {az}" for az in result["nat"]["missing"]]
+    todo += [f"release unused EIP {e['public_ip']} ({e['name']})" for e in result["nat"]["surplus_eips"]]
+    todo += [
+        f"delete detached internet gateway {g} (ours, a lost create response)"
+        for g in result["detached_internet_gateways"]
+    ]
     todo += [f"security group {g['name']}" for g in result["security_groups"].values() if g["changes"]]
     return todo
 
@@ -433,18 +475,26 @@ def network_route_changes(state, settings, subnets, igw_id, nat_by_subnet):
             }
         )
     problems = []
+    surplus_tables = []
     for table in wanted:
         found = net.route_tables_tagged(tables, table["tags"])
-        if len(found) > 1:
+        # Twins (a lost CreateRouteTable response, retried): keep the associated one, delete the rest.
+        kept, surplus, ambiguous = net.split_duplicates(found, lambda t: bool(t.get("associations")))
+        if ambiguous:
             problems.append(
-                f"{len(found)} route tables carry the tags of {table['tags']['Name']} "
-                f"({', '.join(t['id'] for t in found)}): "
-                "delete the extra ones (aws ec2 delete-route-table --route-table-id <id>)."
+                f"{len(found)} route tables carry the tags of {table['tags']['Name']} and have subnets "
+                f"({', '.join(t['id'] for t in found)}): keep one, move its subnets, then delete the others with "
+                + "; ".join(f"aws ec2 delete-route-table --route-table-id {t['id']}" for t in found[1:])
+                + "."
             )
-        table["record"] = found[0] if len(found) == 1 else {}
+        surplus_tables += [{"id": t["id"], "name": table["tags"]["Name"]} for t in surplus]
+        table["record"] = kept
         table["changes"] = net.route_table_changes(table["record"], table["tags"], table["subnet_ids"], table["routes"])
-    endpoint = (state.get("vpc_endpoints") or [{}])[0]
     endpoint_tags = _tags(settings, f"{prefix}-s3")
+    ours = [e for e in state.get("vpc_endpoints") or [] if net.owned(e, {"Name": endpoint_tags["Name"]})]
+    others = [e for e in state.get("vpc_endpoints") or [] if e not in ours]
+    kept_endpoint, surplus_endpoints, _ = net.split_duplicates(ours, lambda e: False)
+    endpoint = kept_endpoint or (others[:1] or [{}])[0]
     result = {
         "route_tables": wanted,
         "s3_endpoint": {
@@ -452,9 +502,13 @@ def network_route_changes(state, settings, subnets, igw_id, nat_by_subnet):
             "tags": endpoint_tags,
             "changes": net.endpoint_changes(endpoint, endpoint_tags) if settings["s3_endpoint"] else [],
         },
+        "surplus_route_tables": surplus_tables,
+        "surplus_s3_endpoints": [e["id"] for e in surplus_endpoints],
         "problems": problems,
     }
     result["todo"] = [f"route table {t['tags']['Name']}" for t in wanted if t["changes"]]
+    result["todo"] += [f"delete duplicate route table {t['id']} ({t['name']})" for t in surplus_tables]
+    result["todo"] += [f"delete duplicate S3 endpoint {e}" for e in result["surplus_s3_endpoints"]]
     if result["s3_endpoint"]["changes"]:
         result["todo"].append("S3 endpoint")
     return result

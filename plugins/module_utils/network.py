@@ -64,12 +64,33 @@ def vpcs(client, vpc_id="", name="", env=""):
     return records
 
 
+def adopt_vpc(client, found):
+    """Several VPCs carry our name (a lost CreateVpc response that botocore retried): pick one.
+
+    Returns ``([adopted], others)``. Each record gets ``subnet_count``. The adopted VPC is the one
+    with subnets when exactly one has any, else (none has) the lowest id; when several have
+    subnets nothing is adopted (``([], found)``) and the plan reports them all.
+    """
+    ids = [v["id"] for v in found]
+    counts = {}
+    for subnet in paginate(client, "describe_subnets", Filters=_filters({"vpc-id": ids}))["Subnets"]:
+        counts[subnet["VpcId"]] = counts.get(subnet["VpcId"], 0) + 1
+    records = [{**v, "subnet_count": counts.get(v["id"], 0)} for v in found]
+    used = [v for v in records if v["subnet_count"]]
+    if len(used) > 1:
+        return [], records
+    adopted = used[0] if used else records[0]  # records are sorted by id
+    return [adopted], [v for v in records if v["id"] != adopted["id"]]
+
+
 def read(client, *, name_prefix, env, region, vpc_id="", subnet_ids=None, security_group_names=None):
     """Everything the network stage owns or uses, as one dict (see langsmith_network_info RETURN)."""
     wanted_vpc = vpc_id
     state = {
         "availability_zones": availability_zones(client),
         "vpcs": vpcs(client, vpc_id=wanted_vpc, name=f"{name_prefix}-vpc", env=env),
+        "duplicate_vpcs": [],
+        "detached_internet_gateways": [],
         "subnets": [],
         "internet_gateways": [],
         "route_tables": [],
@@ -78,11 +99,22 @@ def read(client, *, name_prefix, env, region, vpc_id="", subnet_ids=None, securi
         "security_groups": [],
         "vpc_endpoints": [],
     }
+    if len(state["vpcs"]) > 1 and not wanted_vpc:
+        state["vpcs"], state["duplicate_vpcs"] = adopt_vpc(client, state["vpcs"])
     state["addresses"] = [
         _record(a)
         for a in client.describe_addresses(
             aws_retry=True, Filters=_filters({"tag:langsmith:env": env, "tag:langsmith:stage": "network"})
         )["Addresses"]
+    ]
+    state["detached_internet_gateways"] = [
+        _record(g, "internet_gateway_id")
+        for g in paginate(
+            client,
+            "describe_internet_gateways",
+            Filters=_filters({"tag:Name": f"{name_prefix}-igw", "tag:langsmith:env": env}),
+        )["InternetGateways"]
+        if not g.get("Attachments")
     ]
     if len(state["vpcs"]) != 1:
         return state
@@ -191,6 +223,26 @@ def igw_changes(gateway, tags):
     if not gateway:
         return ["missing"]
     return tag_changes(gateway.get("tags"), tags)
+
+
+def owned(record, tags):
+    """``record`` carries every one of ``tags`` (our Name, langsmith:env, langsmith:managed-by, ...)."""
+    return all((record.get("tags") or {}).get(k) == v for k, v in tags.items())
+
+
+def split_duplicates(records, in_use):
+    """A lost create response that botocore retried leaves twins: ``(kept, surplus, problem)``.
+
+    ``in_use(record)`` says whether a twin holds anything. Kept: the one in use (none is: the
+    lowest id); surplus: the twins not in use, safe to delete. ``problem`` is True when more than
+    one is in use (nothing is deleted then; the caller reports every id).
+    """
+    ordered = sorted(records, key=lambda r: r["id"])
+    used = [r for r in ordered if in_use(r)]
+    if len(used) > 1:
+        return {}, [], True
+    kept = used[0] if used else (ordered[0] if ordered else {})
+    return kept, [r for r in ordered if r["id"] != kept.get("id")], False
 
 
 def route_tables_tagged(route_tables, tags):

@@ -14,8 +14,10 @@ description:
     S3 gateway endpoint.
   - One call instead of one C(*_info) task per resource kind; the network role plans its changes from
     this result and calls the amazon.aws modules only for what differs.
-  - When more than one VPC carries the name, all of them are returned in RV(vpcs) and nothing inside
-    them is read, so the caller can report the duplicates.
+  - When more than one VPC carries the name (a lost C(CreateVpc) response that was retried), the one
+    holding subnets is returned in RV(vpcs) (none holds any, the lowest id) and read; the others are
+    returned in RV(duplicate_vpcs) with their subnet count. When several hold subnets, RV(vpcs) is
+    empty, all of them are in RV(duplicate_vpcs) and nothing inside them is read.
 author:
   - LangSmith AWS collection maintainers (@langchain-ai)
 options:
@@ -84,6 +86,14 @@ vpcs:
   elements: dict
   sample:
     - {id: vpc-0123, cidr_block: 10.0.0.0/16, enable_dns_hostnames: true, enable_dns_support: true, tags: {}}
+duplicate_vpcs:
+  description:
+    - The other VPCs carrying the name, each with C(subnet_count); empty normally and with O(vpc_id).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {id: vpc-0456, cidr_block: 10.0.0.0/16, subnet_count: 0, tags: {Name: dev-langsmith-vpc}}
 subnets:
   description: Subnets of the VPC (or the given O(subnet_ids)), ordered by AZ and CIDR.
   returned: always

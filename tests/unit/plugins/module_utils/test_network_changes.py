@@ -172,3 +172,34 @@ def test_internet_gateway_and_endpoint_tags_only():
         "tag Name -> demo-langsmith-vpc",
         "tag langsmith:env -> demo",
     ]
+
+
+# --------------------------------------------------------------------------- adopt_vpc (read side of duplicates)
+def _ec2_stubbed(subnets):
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    client = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    stub.add_response("describe_subnets", {"Subnets": subnets}, {"Filters": ANY})
+    stub.activate()
+    return client, stub
+
+
+@pytest.mark.parametrize(
+    ("subnet_vpcs", "adopted", "others"),
+    [
+        (["vpc-b", "vpc-b"], ["vpc-b"], ["vpc-a"]),  # the one with subnets, whatever its id
+        ([], ["vpc-a"], ["vpc-b"]),  # none used: the lowest id
+        (["vpc-a", "vpc-b"], [], ["vpc-a", "vpc-b"]),  # both used: adopt nothing, the plan reports them
+    ],
+)
+def test_adopt_vpc_keeps_the_used_one(subnet_vpcs, adopted, others):
+    from ansible_collections.langchain.langsmith_aws.plugins.module_utils.network import adopt_vpc
+
+    client, stub = _ec2_stubbed([{"SubnetId": f"subnet-{i}", "VpcId": v} for i, v in enumerate(subnet_vpcs)])
+    chosen, rest = adopt_vpc(client, [{"id": "vpc-a", "tags": {}}, {"id": "vpc-b", "tags": {}}])
+    stub.assert_no_pending_responses()
+    assert [v["id"] for v in chosen] == adopted
+    assert [v["id"] for v in rest] == others
+    assert all("subnet_count" in v for v in chosen + rest)
