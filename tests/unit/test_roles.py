@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,28 @@ def test_argument_specs_keys_equal_defaults_keys(role):
         assert (role / "tasks" / f"{name}.yml").exists(), f"{role.name}: entry point {name} has no tasks/{name}.yml"
 
 
+def _squash(value):
+    """Folded YAML scalars (``>-``) and one-line spec defaults differ only in whitespace."""
+    return re.sub(r"\s+", "", value) if isinstance(value, str) else value
+
+
+def test_argument_specs_defaults_equal_the_role_defaults(role):
+    """The documented default is the real one (not only the same keys)."""
+    options = _load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    defaults = _defaults(role)
+    drift = {}
+    for name, option in options.items():
+        if name not in defaults:
+            continue
+        if "default" not in option:
+            # Only computed or preset tables may stay undocumented as values (they are long dicts).
+            assert option.get("type") == "dict", f"{role.name}: {name} has a default but argument_specs shows none"
+            continue
+        if _squash(option["default"]) != _squash(defaults[name]):
+            drift[name] = {"argument_specs": option["default"], "defaults": defaults[name]}
+    assert not drift, f"{role.name}: documented defaults differ from defaults/main: {drift}"
+
+
 def test_public_variables_carry_the_role_prefix(role):
     specs = _load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
     bad = [k for k in specs if not k.startswith(_prefix(role))]
@@ -97,3 +120,15 @@ def test_no_two_roles_define_the_same_variable():
         for key in _defaults(role):
             assert key not in seen, f"{key} is defined by both {seen[key]} and {role.name}"
             seen[key] = role.name
+
+
+def test_readme_documents_every_entry_point_and_variable_as_the_specs_say(role):
+    """roles/<role>/README.md: a hand-written part, then the part tools/role_docs.py generates."""
+    import role_docs  # tools/role_docs.py (tools is on sys.path through tests/conftest.py)
+
+    readme = role / "README.md"
+    assert readme.exists(), f"{role.name}: no README.md (run python tools/role_docs.py, then describe the role)"
+    assert readme.read_text() == role_docs.render(role), (
+        f"{role.name}: README.md differs from meta/argument_specs.yml; run python tools/role_docs.py"
+    )
+    assert "## Use" in readme.read_text(), f"{role.name}: README.md lacks its hand-written '## Use' section"
