@@ -39,6 +39,7 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".emulator"
 READY_TIMEOUT = 60.0
+BUSY_TIMEOUT = 30.0  # a running emulator of ours may be slow to answer (large state, busy machine)
 SERVE_COMMAND = "_serve"  # internal: the process start() launches
 
 # Dummy credentials: the emulator accepts anything, and using obviously fake
@@ -115,9 +116,13 @@ def _process_is_ours(state: EmulatorState) -> bool:
     return SERVE_COMMAND.encode() in args and str(state.port).encode() in args
 
 
+READY_PATH = "/_harness/ready"  # answered by serve() itself: constant cost, whatever the state size
+
+
 def _ping(endpoint: str, timeout: float = 2.0) -> bool:
+    """The emulator answers its readiness probe (not moto's state dump, whose cost grows with the state)."""
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout) as resp:
+        with urllib.request.urlopen(f"{endpoint}{READY_PATH}", timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -143,9 +148,19 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, watch_pid: int | None = None) -> 
     state_dir.mkdir(parents=True, exist_ok=True)
     existing = load_state(state_dir)
     if existing is not None:
-        if _process_is_ours(existing) and _ping(existing.endpoint):
+        if _process_is_ours(existing):
+            # Ours and alive: use it, however busy it is; never start a second one behind the user's back.
+            try:
+                wait_ready(existing.endpoint, timeout=BUSY_TIMEOUT)
+            except EmulatorError:
+                raise EmulatorError(
+                    f"the emulator of {state_dir} (pid {existing.pid}, {existing.endpoint}) is running but did not "
+                    f"answer {READY_PATH} within {BUSY_TIMEOUT:.0f}s; it keeps its state. Stop it with "
+                    f"`python tools/emulator.py stop --state-dir {state_dir}`"
+                    " (its resources are lost), then start again."
+                ) from None
             return existing
-        _state_file(state_dir).unlink(missing_ok=True)
+        _state_file(state_dir).unlink(missing_ok=True)  # its process is gone: the state went with it
 
     port = free_port()
     endpoint = f"http://{LOOPBACK}:{port}"
@@ -189,15 +204,33 @@ def _alive(pid: int) -> bool:
 def serve(port: int, watch_pid: int | None = None) -> int:
     """Run moto's server on 127.0.0.1:``port`` in this process (what ``start`` launches)."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: PLC0415 - after the env is set
+    import threading  # noqa: PLC0415
 
-    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
-    server.start()
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - after the env is set
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server  # noqa: PLC0415
+
+    moto_app = DomainDispatcherApplication(create_backend_app)
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") == READY_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
+            return [b"ready"]
+        return moto_app(environ, start_response)
+
+    # What moto's ThreadedMotoServer does, plus the readiness probe in front of the moto app.
+    server = make_server(LOOPBACK, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
         while watch_pid is None or _alive(watch_pid):
             time.sleep(1)
     finally:
-        server.stop()
+        server.shutdown()
+        thread.join()
     return 0
 
 

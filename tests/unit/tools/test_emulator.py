@@ -173,3 +173,41 @@ def test_a_watched_emulator_exits_when_its_owner_dies(tmp_path):
         assert not emulator._process_is_ours(state), "the emulator outlived the process it was watching"
     finally:
         emulator.stop(tmp_path)
+
+
+def test_a_busy_emulator_of_ours_is_never_replaced_by_a_second_one(tmp_path, monkeypatch):
+    """Ours but not answering (here: stopped with SIGSTOP): start() says so and starts nothing."""
+    import signal
+
+    state = emulator.start(tmp_path)
+    monkeypatch.setattr(emulator, "BUSY_TIMEOUT", 1.0)
+    os.kill(state.pid, signal.SIGSTOP)
+    try:
+        before = sorted(p.name for p in Path("/proc").iterdir() if p.name.isdigit())
+        with pytest.raises(emulator.EmulatorError, match=rf"pid {state.pid}.*did not answer /_harness/ready"):
+            emulator.start(tmp_path)
+        after = sorted(p.name for p in Path("/proc").iterdir() if p.name.isdigit())
+        started = [
+            pid
+            for pid in set(after) - set(before)
+            if emulator.SERVE_COMMAND.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert not started, "a second emulator was started"
+        assert json.loads((tmp_path / "emulator.json").read_text())["pid"] == state.pid
+    finally:
+        os.kill(state.pid, signal.SIGCONT)
+        assert emulator.start(tmp_path).pid == state.pid  # answers again: the same one, state kept
+        emulator.stop(tmp_path)
+
+
+def test_the_readiness_probe_answers_in_front_of_moto(tmp_path):
+    import urllib.request
+
+    state = emulator.start(tmp_path)
+    try:
+        with urllib.request.urlopen(f"{state.endpoint}{emulator.READY_PATH}", timeout=5) as resp:  # noqa: S310
+            assert (resp.status, resp.read()) == (200, b"ready")
+        with urllib.request.urlopen(f"{state.endpoint}/moto-api/reset", data=b"", timeout=5) as resp:  # noqa: S310
+            assert resp.status == 200  # everything else still reaches moto
+    finally:
+        emulator.stop(tmp_path)
