@@ -371,8 +371,7 @@ def test_rds_and_redis_are_started_before_the_bucket_and_waited_for_after_it(sta
             "PostgreSQL instance",
             "Redis replication group",
             "Blob storage bucket",
-            "Wait until PostgreSQL is available",
-            "Wait until Redis is available",
+            "Wait until PostgreSQL and Redis are available",
         )
     ]
     assert order == sorted(order)
