@@ -29,7 +29,8 @@ def langsmith_input_problems(settings):
     """Every mistake in the shared inputs and the AWS target, each naming the variable and the fix.
 
     ``settings``: env, region, tier, tiers (the preset names), hostname, tags, emulator,
-    endpoint_url (langsmith_aws_endpoint_url) and env_endpoint_url (AWS_ENDPOINT_URL).
+    endpoint_url (langsmith_aws_endpoint_url), env_endpoint_url (AWS_ENDPOINT_URL), aws_retry_mode and
+    aws_max_attempts.
     """
     problems = []
     env = str(settings["env"])
@@ -44,6 +45,16 @@ def langsmith_input_problems(settings):
         problems.append(
             f"langsmith_tier={settings['tier']} has no entry in langsmith_tier_presets: use one of "
             f"{', '.join(settings['tiers'])}."
+        )
+    retry_mode = settings.get("aws_retry_mode", "standard")
+    if retry_mode not in ("legacy", "standard", "adaptive"):
+        problems.append(
+            f"langsmith_aws_retry_mode={retry_mode} is not a botocore retry mode: use standard (or adaptive)."
+        )
+    attempts = settings.get("aws_max_attempts", 8)
+    if isinstance(attempts, bool) or not str(attempts).isdigit() or not 1 <= int(attempts) <= 20:
+        problems.append(
+            f"langsmith_aws_max_attempts={attempts} must be a whole number from 1 to 20 (attempts per AWS call)."
         )
     hostname = str(settings.get("hostname") or "")
     if hostname and not HOSTNAME.match(hostname):

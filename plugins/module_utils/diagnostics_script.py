@@ -90,11 +90,17 @@ def fetch(url: str, open_url, timeout: int = 30) -> bytes:
     return data
 
 
-def verify(data: bytes, expected: str, source: str) -> dict:
-    """Checksum record; raises on a mismatch. ``expected`` empty = not verified (caller warns)."""
+def verify(data: bytes, expected: str, source: str, allow_unverified: bool = False) -> dict:
+    """Checksum record; raises on a mismatch, and without ``expected`` unless ``allow_unverified`` (caller warns)."""
     actual = sha256_hex(data)
     if not data.startswith(b"#!"):
         raise ScriptError(f"{source} does not start with a #! line: not a shell script (sha256 {actual})")
+    if not expected and not allow_unverified:
+        raise ScriptError(
+            f"no sha256 to verify {source} against (its sha256 is {actual}). The script was not run. Pin it with "
+            f"diagnostics_script_sha256: {actual} after checking it, or run it unverified by name with "
+            "diagnostics_run_unverified_script: true."
+        )
     if expected:
         if actual != expected.lower():
             raise ScriptError(
@@ -239,7 +245,7 @@ def collect(ev, host, params: dict, workdir: str, bundle) -> None:
             data = handle.read(MAX_SCRIPT_BYTES + 1)
     else:
         data = fetch(params["script_url"], host.open_url)
-    ev.data.update(verify(data, params.get("script_sha256") or "", source))
+    ev.data.update(verify(data, params.get("script_sha256") or "", source, bool(params.get("allow_unverified_script"))))
     if not ev.data["verified"]:
         host.warn(
             f"The debugging script from {source} was run without checksum verification (its sha256 is "

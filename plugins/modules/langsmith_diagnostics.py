@@ -65,9 +65,16 @@ options:
     description:
       - Expected sha256 of the script. A mismatch means the script is not run (recorded as a failed
         collector and a critical finding).
-      - Empty runs the script unverified, with a warning that prints its sha256 so it can be pinned.
+      - Empty does not run the script (a failed collector whose error prints the sha256 to pin), unless
+        O(allow_unverified_script=true).
     type: str
     default: ""
+  allow_unverified_script:
+    description:
+      - Run the script without O(script_sha256), with a warning that prints its sha256 so it can be pinned.
+    type: bool
+    default: false
+    version_added: 0.2.0
   script_timeout:
     description: Seconds the script may run (enforced with C(timeout) when that tool is available).
     type: int
@@ -375,6 +382,7 @@ def main():
         "script_url": {"type": "str"},
         "script_path": {"type": "path"},
         "script_sha256": {"type": "str", "default": ""},
+        "allow_unverified_script": {"type": "bool", "default": False},
         "script_timeout": {"type": "int", "default": 900},
         "redact": {"type": "bool", "default": True},
         "redact_strict": {"type": "bool", "default": False},

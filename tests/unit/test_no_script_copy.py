@@ -11,6 +11,7 @@ allowed to contain them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -105,3 +106,20 @@ def test_the_detector_catches_the_file_names(tmp_path, name):
     renamed.parent.mkdir()
     renamed.write_text("#!/bin/bash\necho renamed\n")
     assert violations([renamed]) == [(renamed, "file name of the official script")]
+
+
+def test_the_pinned_chart_version_has_a_pinned_debugging_script_sha256():
+    """Bumping langsmith_chart_version needs the new tag's script hash, or diagnostics stops running it."""
+    import tarfile
+
+    import yaml
+
+    version = yaml.safe_load((ROOT / "roles/langsmith/defaults/main/inputs.yml").read_text())["langsmith_chart_version"]
+    pinned = yaml.safe_load((ROOT / "roles/diagnostics/vars/main.yml").read_text())["_diagnostics_script_sha256_by_ref"]
+    assert f"langsmith-{version}" in pinned, f"add the sha256 of get_k8s_debugging_info.sh at langsmith-{version}"
+    chart = ROOT.parent / "shared" / "charts" / f"langsmith-{version}.tgz"  # offline copy, where present
+    if not chart.exists():
+        pytest.skip(f"{chart} is not here to compare with")
+    with tarfile.open(chart) as tar:
+        script = tar.extractfile("langsmith/scripts/get_k8s_debugging_info.sh").read()
+    assert hashlib.sha256(script).hexdigest() == pinned[f"langsmith-{version}"]

@@ -16,6 +16,8 @@ GOOD = {
     "emulator": True,
     "endpoint_url": "http://127.0.0.1:5000",
     "env_endpoint_url": "http://127.0.0.1:5000",
+    "aws_retry_mode": "standard",
+    "aws_max_attempts": 8,
 }
 
 
@@ -40,6 +42,9 @@ def test_good_inputs_pass():
         ({"endpoint_url": "https://ec2.us-east-1.amazonaws.com"}, "is not a loopback URL"),
         ({"endpoint_url": ""}, "is not a loopback URL"),
         ({"emulator": False, "endpoint_url": ""}, "endpoint override is set"),
+        ({"aws_retry_mode": "fast"}, "langsmith_aws_retry_mode=fast is not a botocore retry mode"),
+        ({"aws_max_attempts": 0}, "langsmith_aws_max_attempts=0 must be a whole number from 1 to 20"),
+        ({"aws_max_attempts": "many"}, "langsmith_aws_max_attempts=many"),
     ],
 )
 def test_each_mistake_names_the_variable(change, message):

@@ -351,11 +351,13 @@ def test_verify():
     data = b"#!/bin/bash\necho hi\n"
     digest = diagnostics_script.sha256_hex(data)
     assert diagnostics_script.verify(data, digest.upper(), "s") == {"sha256": digest, "verified": True}
-    assert diagnostics_script.verify(data, "", "s") == {"sha256": digest, "verified": False}
+    assert diagnostics_script.verify(data, "", "s", allow_unverified=True) == {"sha256": digest, "verified": False}
+    with pytest.raises(diagnostics_script.ScriptError, match=f"no sha256 to verify s against .its sha256 is {digest}"):
+        diagnostics_script.verify(data, "", "s")
     with pytest.raises(diagnostics_script.ScriptError, match="sha256 mismatch"):
         diagnostics_script.verify(data, "0" * 64, "s")
     with pytest.raises(diagnostics_script.ScriptError, match="not a shell script"):
-        diagnostics_script.verify(b"<html>404</html>", "", "s")
+        diagnostics_script.verify(b"<html>404</html>", "", "s", allow_unverified=True)
 
 
 def test_fetch_from_a_loopback_server(tmp_path):

@@ -130,7 +130,8 @@ def test_findings_from_the_kubernetes_objects(cluster, capsys):
 
 def test_redaction_of_planted_secrets_in_everything(cluster, capsys):
     """Pod env, annotations, describe output, logs, Helm values, status messages."""
-    result = run_module(capsys, **base_args(cluster, script_path=str(cluster.served / "get_k8s_debugging_info.sh")))
+    script = cluster.served / "get_k8s_debugging_info.sh"
+    result = run_module(capsys, **base_args(cluster, script_path=str(script), script_sha256=world.sha256_file(script)))
     files = world.read_archive(result["archive"])
     assert "k8s-script/describe/langsmith-backend-7d9f-abcde.txt" in files
     assert world.leaked(files.values()) == []
@@ -146,8 +147,9 @@ def test_redaction_of_planted_secrets_in_everything(cluster, capsys):
 
 def test_unredacted_script_output_when_asked(cluster, capsys):
     """redact=false keeps the script's files as written; the module's own evidence stays redacted."""
+    script = cluster.served / "get_k8s_debugging_info.sh"
     result = run_module(
-        capsys, **base_args(cluster, script_path=str(cluster.served / "get_k8s_debugging_info.sh"), redact=False)
+        capsys, **base_args(cluster, script_path=str(script), script_sha256=world.sha256_file(script), redact=False)
     )
     assert "--redact" not in cluster.record.read_text()
     files = world.read_archive(result["archive"])
@@ -173,10 +175,25 @@ def test_checksum_mismatch_does_not_run_the_script(cluster, capsys):
     assert Path(result["archive"]).is_file()
 
 
-def test_unverified_download_warns_with_the_sha256_to_pin(cluster, capsys):
+def test_a_script_without_a_pinned_sha256_is_not_run_unless_asked_by_name(cluster, capsys):
     script = cluster.served / "get_k8s_debugging_info.sh"
     with world.loopback_server(cluster.served) as url:
         result = run_module(capsys, **base_args(cluster, script_url=f"{url}/get_k8s_debugging_info.sh"))
+    collector = collectors(result)["kubernetes_script"]
+    assert collector["status"] == "failed"
+    assert "The script was not run" in collector["errors"][0]
+    assert world.sha256_file(script) in collector["errors"][0]  # the hash to pin
+    assert "diagnostics_run_unverified_script: true" in collector["errors"][0]
+    assert not (result.get("script") or {}).get("bundle_format"), "the script ran"
+
+
+def test_unverified_download_warns_with_the_sha256_to_pin(cluster, capsys):
+    script = cluster.served / "get_k8s_debugging_info.sh"
+    with world.loopback_server(cluster.served) as url:
+        result = run_module(
+            capsys,
+            **base_args(cluster, script_url=f"{url}/get_k8s_debugging_info.sh", allow_unverified_script=True),
+        )
     assert result["script"]["verified"] is False
     # ansible-core 2.19+ returns warnings as structured events
     assert world.sha256_file(script) in json.dumps(result.get("warnings", []))
@@ -193,7 +210,8 @@ def test_download_failure_is_recorded(cluster, capsys):
 
 def test_tar_gz_bundle_is_ingested(cluster, capsys, monkeypatch):
     monkeypatch.setenv("FAKE_SCRIPT_NO_ZIP", "1")
-    result = run_module(capsys, **base_args(cluster, script_path=str(cluster.served / "get_k8s_debugging_info.sh")))
+    script = cluster.served / "get_k8s_debugging_info.sh"
+    result = run_module(capsys, **base_args(cluster, script_path=str(script), script_sha256=world.sha256_file(script)))
     assert result["script"]["bundle_format"] == "tar.gz"
     assert "k8s-script/helm-values/langsmith_values.yaml" in world.read_archive(result["archive"])
 
@@ -204,7 +222,8 @@ def test_tar_gz_bundle_is_ingested(cluster, capsys, monkeypatch):
 )
 def test_script_failures_are_isolated(cluster, capsys, monkeypatch, mode, error):
     monkeypatch.setenv("FAKE_SCRIPT_MODE", mode)
-    result = run_module(capsys, **base_args(cluster, script_path=str(cluster.served / "get_k8s_debugging_info.sh")))
+    script = cluster.served / "get_k8s_debugging_info.sh"
+    result = run_module(capsys, **base_args(cluster, script_path=str(script), script_sha256=world.sha256_file(script)))
     script = collectors(result)["kubernetes_script"]
     assert script["status"] == "failed"
     assert error in script["errors"][0]
@@ -226,7 +245,8 @@ def test_missing_jq_names_the_tool(cluster, capsys, monkeypatch):
     monkeypatch.setattr(os, "defpath", str(bin_dir))
     for sbin in ("/sbin", "/usr/sbin", "/usr/local/sbin"):
         assert not Path(sbin, "jq").exists(), "jq in an sbin directory would defeat this test"
-    result = run_module(capsys, **base_args(cluster, script_path=str(cluster.served / "get_k8s_debugging_info.sh")))
+    script = cluster.served / "get_k8s_debugging_info.sh"
+    result = run_module(capsys, **base_args(cluster, script_path=str(script), script_sha256=world.sha256_file(script)))
     script = collectors(result)["kubernetes_script"]
     assert script["status"] == "failed"
     assert "needs jq on PATH" in script["errors"][0]
