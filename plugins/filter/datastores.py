@@ -10,6 +10,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.langchain.langsmith_aws.plugins.module_utils import datastores as ds
+
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
@@ -139,6 +141,47 @@ def blob_lifecycle_rules(short_days, long_days, noncurrent_days, abort_multipart
     ]
 
 
+def _first(items):
+    return items[0] if items else {}
+
+
+def datastores_changes(state, wanted):
+    """Plan the datastores stage from langsmith_datastores_info (module_utils/datastores.py rules).
+
+    ``wanted``: ``kms`` (description, enable_key_rotation, tags), ``db_subnet_group`` (description,
+    subnet_ids, tags) and ``cache_subnet_group`` (description, subnet_ids). Returns, per part, its
+    ``record`` (what exists, ``{}`` if nothing) and for the three planned kinds ``changes`` (reasons;
+    empty = in sync), plus ``todo`` (the parts with changes).
+    """
+    state = state or {}
+    plan = {
+        "kms": {"record": _first(state.get("kms_keys"))},
+        "db_subnet_group": {"record": _first(state.get("db_subnet_groups"))},
+        "cache_subnet_group": {"record": _first(state.get("cache_subnet_groups"))},
+        "postgres": {"record": _first(state.get("instances"))},
+        "redis": {"record": _first(state.get("replication_groups"))},
+        "bucket": {"record": _first(state.get("buckets"))},
+    }
+    plan["kms"]["changes"] = ds.kms_key_changes(plan["kms"]["record"], wanted["kms"])
+    plan["db_subnet_group"]["changes"] = ds.db_subnet_group_changes(
+        plan["db_subnet_group"]["record"], wanted["db_subnet_group"]
+    )
+    plan["cache_subnet_group"]["changes"] = ds.cache_subnet_group_changes(
+        plan["cache_subnet_group"]["record"], wanted["cache_subnet_group"]
+    )
+    plan["todo"] = [
+        f"{part} ({', '.join(plan[part]['changes'])})"
+        for part in ("kms", "db_subnet_group", "cache_subnet_group")
+        if plan[part]["changes"]
+    ]
+    return plan
+
+
+def datastores_available(state):
+    """``{'postgres': bool, 'redis': bool}`` from a read: available, or absent (nothing to wait for)."""
+    return ds.available(state or {})
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -147,4 +190,6 @@ class FilterModule:
             "bucket_name_problems": bucket_name_problems,
             "blob_bucket_policy": blob_bucket_policy,
             "blob_lifecycle_rules": blob_lifecycle_rules,
+            "datastores_changes": datastores_changes,
+            "datastores_available": datastores_available,
         }

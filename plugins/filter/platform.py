@@ -191,9 +191,44 @@ def k8s_manifests_yaml(documents, header=""):
     return ("\n".join(lines) + "\n" if lines else "") + body
 
 
+def platform_manifest_files(manifests, directory, env, k8s_version):
+    """The render mode's manifest files (``[{dest, mode, content}]``), one per ``{file, documents}``
+    step, in apply order, for the ``files_to_write`` filter."""
+    header = [
+        f"Rendered by langchain.langsmith_aws.platform for {env} (Kubernetes {k8s_version}).",
+        "Apply in file-name order; install the Helm releases of ../helm/releases.yaml after 00-namespaces.yaml.",
+    ]
+    return [
+        {
+            "dest": f"{directory}/manifests/{m['file']}",
+            "mode": "0640",
+            "content": k8s_manifests_yaml(m["documents"], header),
+        }
+        for m in manifests or []
+    ]
+
+
+def platform_values_files(releases, directory):
+    """The render mode's Helm values files (``[{dest, mode, content}]``), one per release."""
+    return [
+        {
+            "dest": f"{directory}/helm/{r['name']}.values.yaml",
+            "mode": "0640",
+            "content": k8s_manifests_yaml(
+                [r["values"]],
+                f"Helm values of {r['name']} ({r['chart_ref']} {r['chart_version']} from {r['chart_repo_url']})"
+                f" in namespace {r['namespace']}.",
+            ),
+        }
+        for r in releases or []
+    ]
+
+
 class FilterModule:
     def filters(self):
         return {
+            "platform_manifest_files": platform_manifest_files,
+            "platform_values_files": platform_values_files,
             "platform_external_secrets": platform_external_secrets,
             "platform_contract_mismatches": platform_contract_mismatches,
             "platform_release_problems": platform_release_problems,

@@ -316,3 +316,29 @@ def test_private_exposure_closes_the_endpoint_and_external_clickhouse_deletes_no
     # The ClickHouse node group is no longer configured but is never deleted without the operator.
     assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
     assert "eks: WARNING node group clickhouse exists but is not configured" in " ".join(run.output.split())
+
+
+# ------------------------------------------------------------------ site.yml's entry points
+@pytest.mark.parametrize(
+    "with_nodes", [pytest.param(False, id="start-then-main"), pytest.param(True, id="start-nodes-main")]
+)
+def test_entry_points_start_and_nodes_then_main_converge_once(network_only, stage, with_nodes):
+    """site.yml runs `start` and `nodes` early and `main` later in one play: main skips what they did
+    (each step runs once), the cluster converges, and the same run again changes nothing."""
+    aws = network_only
+    aws.reset()
+    stage("network.yml").assert_ok()
+    playbook = "../tests/integration/playbooks/eks_start_then_main.yml"
+
+    first = stage(playbook, entry_points_test_nodes=with_nodes).assert_ok()
+
+    flat = " ".join(first.output.split())
+    assert flat.count("TASK [langchain.langsmith_aws.eks : Start creating or correcting the EKS cluster") == 1
+    assert flat.count("TASK [langchain.langsmith_aws.eks : Wait for the EKS cluster job") == 1
+    assert flat.count("TASK [langchain.langsmith_aws.eks : Managed node groups, start all]") == 1
+    assert flat.count("TASK [langchain.langsmith_aws.eks : Managed node groups, wait for each]") == 1
+    eks = aws.client("eks")
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["status"] == "ACTIVE"
+    assert sorted(eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]) == ["clickhouse", "general"]
+
+    stage(playbook, entry_points_test_nodes=with_nodes).assert_idempotent()

@@ -371,8 +371,7 @@ def test_rds_and_redis_are_started_before_the_bucket_and_waited_for_after_it(sta
             "PostgreSQL instance",
             "Redis replication group",
             "Blob storage bucket",
-            "Wait until PostgreSQL is available",
-            "Wait until Redis is available",
+            "Wait until PostgreSQL and Redis are available",
         )
     ]
     assert order == sorted(order)
@@ -553,3 +552,41 @@ def test_the_license_key_is_never_echoed_by_a_failing_check(aws, tmp_path):
     assert "secrets_license_key is empty or contains whitespace" in run.output
     assert bad not in run.output
     assert bad.split()[-1] not in run.output
+
+
+# --------------------------------------------------------------------------- start, then the stage (site.yml)
+START_PLAYBOOK = "../tests/integration/playbooks/datastores_start.yml"
+
+
+def test_start_then_the_stage_converges_once_and_a_rerun_changes_nothing(emulator_server, tmp_path_factory):
+    aws = emulator_server
+    aws.reset()
+    tmp = tmp_path_factory.mktemp("start")
+    run_playbook("network.yml", endpoint=aws.endpoint, tmp_path=tmp).assert_ok()
+    assert aws.client("eks").list_clusters()["clusters"] == []  # start needs the network only
+    first = run_playbook(START_PLAYBOOK, endpoint=aws.endpoint, tmp_path=tmp).assert_ok()
+    assert first.changed > 0
+    tasks = re.findall(r"^TASK \[[^\]]*? : (.+?)\]", first.output, re.M)
+    for started in (
+        "PostgreSQL instance",
+        "Redis replication group",
+        "Blob storage bucket",
+        "Generated Redis AUTH token",
+    ):
+        assert len([t for t in tasks if t.startswith(started)]) == 1, f"{started}: {tasks}"
+    last_start = max(i for i, t in enumerate(tasks) if t.startswith("Blob storage bucket"))
+    waits = [i for i, t in enumerate(tasks) if t.startswith("Wait until")]
+    assert waits
+    assert min(waits) > last_start  # the stage waits after the start, it does not start again
+    assert "Publish datastores_outputs" in tasks[last_start:]
+    (db,) = aws.client("rds").describe_db_instances(DBInstanceIdentifier=f"{PREFIX}-postgres")["DBInstances"]
+    assert db["DBInstanceStatus"] == "available"
+    assert db["KmsKeyId"] == _key_arn(aws, f"{PREFIX}-data")
+    (rg,) = aws.client("elasticache").describe_replication_groups(ReplicationGroupId=f"{PREFIX}-redis")[
+        "ReplicationGroups"
+    ]
+    assert rg["Status"] == "available"
+    assert [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]] == [BUCKET]
+    assert f"datastores: S3 {BUCKET}" in _flat(first.output)  # the stage published and summarised
+    run_playbook(START_PLAYBOOK, endpoint=aws.endpoint, tmp_path=tmp).assert_idempotent()
+    run_playbook("datastores.yml", endpoint=aws.endpoint, tmp_path=tmp).assert_idempotent()

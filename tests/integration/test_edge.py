@@ -9,6 +9,7 @@ certificate (imported, so ISSUED at once) to stay fast.
 from __future__ import annotations
 
 import datetime
+import re
 import time
 
 import pytest
@@ -271,6 +272,30 @@ def test_second_converge_changes_nothing_and_creates_no_duplicates(converged):
 
 def test_check_mode_on_an_existing_stack_reports_no_change(converged):
     _run(converged["aws"], converged["tmp"], check=True).assert_idempotent()
+
+
+# --------------------------------------------------------------------------- site.yml's entry points
+START_MAIN_PLAYBOOK = "../tests/integration/playbooks/edge_start_main.yml"
+
+
+def test_start_then_main_in_one_play_converges_once_and_again_changes_nothing(aws, tmp_path_factory):
+    run = _run(aws, tmp_path_factory, START_MAIN_PLAYBOOK).assert_ok()
+    out = run.output
+    # start did the zone, the request, its validation records and the web ACL; main only waited
+    for task in ("Request (or find) the DNS-validated certificate", "WAFv2 web ACL", "Create the public hosted zone"):
+        assert len(re.findall(rf"^TASK \[langchain\.langsmith_aws\.edge : {re.escape(task)}", out, re.M)) == 1, task
+    assert out.index("edge : WAFv2 web ACL") < out.index("edge : Wait until ACM has issued the certificate")
+    (cert,) = _certificates(aws)
+    assert cert["Status"] == "ISSUED"
+    assert f"edge: certificate for {HOST}: {cert['CertificateArn']} ISSUED" in _text(run)
+    records = _records(aws, _zone_id(aws))
+    for option in cert["DomainValidationOptions"]:
+        assert (option["ResourceRecord"]["Name"].rstrip("."), "CNAME") in records
+    assert [a["Name"] for a in _web_acls(aws)] == [WEB_ACL]
+    _run(aws, tmp_path_factory, START_MAIN_PLAYBOOK).assert_idempotent()
+    _run(aws, tmp_path_factory).assert_idempotent()  # the stage playbook alone agrees
+    assert len(_certificates(aws)) == 1
+    assert len(_zones(aws)) == 1
 
 
 # --------------------------------------------------------------------------- the dns step (after the release)

@@ -9,6 +9,8 @@ from ansible_collections.langchain.langsmith_aws.plugins.filter.datastores impor
     blob_bucket_policy,
     blob_lifecycle_rules,
     bucket_name_problems,
+    datastores_available,
+    datastores_changes,
     engine_version_problems,
     major_version,
 )
@@ -120,3 +122,63 @@ def test_lifecycle_rules_match_the_chart_ttl_prefixes():
 def test_lifecycle_rules_refuse_zero_days():
     with pytest.raises(AnsibleFilterError, match="datastores_s3_ttl_short_days=0"):
         blob_lifecycle_rules(0, 400, 30, 7)
+
+
+# --------------------------------------------------------------------------- plan (datastores_changes)
+PLAN_TAGS = {"langsmith:env": "demo"}
+WANTED = {
+    "kms": {"description": "data", "enable_key_rotation": True, "tags": PLAN_TAGS},
+    "db_subnet_group": {"description": "pg", "subnet_ids": ["subnet-a", "subnet-b"], "tags": PLAN_TAGS},
+    "cache_subnet_group": {"description": "redis", "subnet_ids": ["subnet-a", "subnet-b"]},
+}
+IN_SYNC = {
+    "kms_keys": [
+        {
+            "key_arn": "arn:k",
+            "key_state": "Enabled",
+            "enabled": True,
+            "description": "data",
+            "enable_key_rotation": True,
+            "tags": PLAN_TAGS,
+        }
+    ],
+    "db_subnet_groups": [
+        {"db_subnet_group_description": "pg", "subnet_ids": ["subnet-a", "subnet-b"], "tags": PLAN_TAGS}
+    ],
+    "cache_subnet_groups": [{"cache_subnet_group_description": "redis", "subnet_ids": ["subnet-b", "subnet-a"]}],
+    "instances": [{"db_instance_identifier": "pg", "db_instance_status": "available"}],
+    "replication_groups": [{"replication_group_id": "rg", "status": "available"}],
+    "buckets": [{"name": "b"}],
+}
+
+
+def test_plan_of_a_converged_stage_has_nothing_to_do():
+    plan = datastores_changes(IN_SYNC, WANTED)
+    assert plan["todo"] == []
+    assert plan["kms"]["record"]["key_arn"] == "arn:k"
+    assert plan["postgres"]["record"]["db_instance_identifier"] == "pg"
+    assert plan["redis"]["record"]["replication_group_id"] == "rg"
+    assert plan["bucket"]["record"] == {"name": "b"}
+
+
+def test_plan_of_an_empty_account_creates_every_planned_part():
+    plan = datastores_changes({}, WANTED)
+    assert [p.split()[0] for p in plan["todo"]] == ["kms", "db_subnet_group", "cache_subnet_group"]
+    assert plan["postgres"]["record"] == {}
+    assert plan["bucket"]["record"] == {}
+
+
+def test_plan_names_each_drifted_part():
+    drifted = {**IN_SYNC, "cache_subnet_groups": [{"cache_subnet_group_description": "old", "subnet_ids": []}]}
+    plan = datastores_changes(drifted, WANTED)
+    assert plan["todo"] == ["cache_subnet_group (description 'old' -> 'redis', subnets [] -> ['subnet-a', 'subnet-b'])"]
+    assert plan["kms"]["changes"] == []
+    assert plan["db_subnet_group"]["changes"] == []
+
+
+def test_available_filter_wraps_the_rule():
+    assert datastores_available(IN_SYNC) == {"postgres": True, "redis": True}
+    assert datastores_available({"instances": [{"db_instance_status": "creating"}]}) == {
+        "postgres": False,
+        "redis": True,
+    }

@@ -159,3 +159,33 @@ def test_manifest_yaml_is_stable_sorted_and_round_trips():
     assert "*id" not in text
     shared = {"k": "v"}
     assert "&" not in platform.k8s_manifests_yaml([{"a": shared, "b": shared}])
+
+
+def test_manifest_files_name_each_step_under_manifests_with_the_header():
+    steps = [{"file": "00-namespaces.yaml", "documents": [{"kind": "Namespace", "metadata": {"name": "a"}}]}]
+    (item,) = platform.platform_manifest_files(steps, "/art/platform", "demo", "1.31")
+    assert item["dest"] == "/art/platform/manifests/00-namespaces.yaml"
+    assert item["mode"] == "0640"
+    assert item["content"].startswith(
+        "# Rendered by langchain.langsmith_aws.platform for demo (Kubernetes 1.31).\n# Apply"
+    )
+    assert list(yaml.safe_load_all(item["content"])) == steps[0]["documents"]
+    assert platform.platform_manifest_files(None, "/x", "demo", "1.31") == []
+
+
+def test_values_files_one_per_release_with_its_chart_in_the_header():
+    release = {
+        "name": "aws-load-balancer-controller",
+        "chart_ref": "aws-load-balancer-controller",
+        "chart_version": "1.8.1",
+        "chart_repo_url": "https://aws.github.io/eks-charts",
+        "namespace": "kube-system",
+        "values": {"clusterName": "c"},
+    }
+    (item,) = platform.platform_values_files([release], "/art/platform")
+    assert item["dest"] == "/art/platform/helm/aws-load-balancer-controller.values.yaml"
+    assert item["content"].startswith(
+        "# Helm values of aws-load-balancer-controller (aws-load-balancer-controller 1.8.1 from "
+        "https://aws.github.io/eks-charts) in namespace kube-system.\n---\n"
+    )
+    assert yaml.safe_load(item["content"]) == {"clusterName": "c"}
