@@ -493,7 +493,7 @@ def network_route_changes(state, settings, subnets, igw_id, nat_by_subnet):
     endpoint_tags = _tags(settings, f"{prefix}-s3")
     ours = [e for e in state.get("vpc_endpoints") or [] if net.owned(e, {"Name": endpoint_tags["Name"]})]
     others = [e for e in state.get("vpc_endpoints") or [] if e not in ours]
-    kept_endpoint, surplus_endpoints, _ = net.split_duplicates(ours, lambda e: False)
+    kept_endpoint, surplus_endpoints, _ambiguous = net.split_duplicates(ours, lambda e: False)
     endpoint = kept_endpoint or (others[:1] or [{}])[0]
     result = {
         "route_tables": wanted,

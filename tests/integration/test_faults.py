@@ -59,7 +59,7 @@ def test_the_drills_cover_every_create_of_the_network_stage(clean_network):
 
 def test_network_converges_under_throttling_to_the_clean_inventory(aws, clean_network, tmp_path):
     throttle = faults.Throttle(percent=15)
-    run, _ = _through(aws, [throttle], tmp_path=tmp_path)
+    run, _timeline = _through(aws, [throttle], tmp_path=tmp_path)
     run.assert_ok()
     assert sum(throttle.throttled.values()) >= 10, f"too few throttled calls to prove anything: {throttle.throttled}"
     assert any(k.startswith("ec2:Create") for k in throttle.throttled), "no create was throttled"
@@ -70,7 +70,7 @@ def test_network_converges_under_throttling_to_the_clean_inventory(aws, clean_ne
 @pytest.mark.parametrize("action", NETWORK_CREATES)
 def test_a_lost_create_response_is_recovered_by_a_rerun_without_duplicates(aws, clean_network, tmp_path, action):
     lose = faults.LoseResponse(action)
-    first, _ = _through(aws, [lose], tmp_path=tmp_path)
+    first, _timeline = _through(aws, [lose], tmp_path=tmp_path)
     assert lose.lost == 1, f"{action} was never answered by the emulator, so nothing was lost"
     rerun = run_playbook("network.yml", endpoint=aws.endpoint, tmp_path=tmp_path)
     rerun.assert_ok()
@@ -90,7 +90,7 @@ def run_until_killed(aws, playbook, hook, tmp_path, timeout=900):
             cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
         hook.attach(proc)
-        output, _ = proc.communicate(timeout=timeout)
+        output, _stderr = proc.communicate(timeout=timeout)
     return parse_run(proc.returncode, output)
 
 
